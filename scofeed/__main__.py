@@ -1,0 +1,3 @@
+from scofeed.cli import main
+
+main()
