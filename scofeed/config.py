@@ -1,0 +1,169 @@
+"""Site configuration: `Config` (frozen) from an optional `scofeed.toml`; all keys optional."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scofeed.errors import ConfigError
+
+CONFIG_NAME = "scofeed.toml"
+
+DEFAULT_TITLE = "SCO (RTG)"
+DEFAULT_DESCRIPTION = "News about the Shanghai Cooperation Organization and its member states."
+DEFAULT_BASE_URL = "https://example.org/sco/"
+# The tagging entity of every generated id (RFC 4151: a domain you own, a date you owned it).
+# Deliberately not derived from base_url, so that moving the site never changes an id.
+DEFAULT_TAG_AUTHORITY = "example.org,2005"
+DEFAULT_PERMALINK = "{year}/{month}/{slug}.html"
+
+_TAG_AUTHORITY = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|[^@\s,]+@[A-Za-z0-9.-]+),\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know about the site. Paths are absolute."""
+
+    root: Path
+    title: str = DEFAULT_TITLE
+    description: str = DEFAULT_DESCRIPTION
+    base_url: str = DEFAULT_BASE_URL
+    language: str = "en"
+    author: str = "SCO (RTG) editors"
+    timezone: str = "UTC"
+    feed_limit: int = 50
+    posts_dir: Path = Path("posts")
+    output_dir: Path = Path("output")
+    cache_dir: Path = Path(".scofeed")
+    tag_authority: str = DEFAULT_TAG_AUTHORITY
+    permalink: str = DEFAULT_PERMALINK
+    # Site additions to the gazetteer: country name -> names that mention it.
+    gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "description": str,
+    "base_url": str,
+    "language": str,
+    "author": str,
+    "timezone": str,
+    "feed_limit": int,
+    "posts_dir": str,
+    "output_dir": str,
+    "cache_dir": str,
+    "tag_authority": str,
+    "permalink": str,
+    "gazetteer": dict,
+}
+
+
+def load_config(
+    root: Path,
+    config_file: Path | None = None,
+    *,
+    posts_dir: Path | None = None,
+    output_dir: Path | None = None,
+) -> Config:
+    """Read `config_file` (or `root/scofeed.toml` when it exists); command-line paths win."""
+    root = root.resolve()
+    data: dict[str, Any] = {}
+    source = config_file if config_file is not None else root / CONFIG_NAME
+    if config_file is not None or source.is_file():
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: no such file; check the --config path") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        # Relative paths in a config file are relative to the folder that holds it.
+        root = source.resolve().parent
+    where = str(source)
+    for key, value in data.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{where}: unknown key {key!r}; known keys are {known}")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            kind = expected.__name__ if isinstance(expected, type) else "value"
+            raise ConfigError(f"{where}: {key} must be a {_KIND.get(kind, kind)}, not {value!r}")
+
+    values: dict[str, Any] = {k: v for k, v in data.items() if k != "gazetteer"}
+    for key in ("posts_dir", "output_dir", "cache_dir"):
+        if key in values:
+            values[key] = Path(values[key])
+    if posts_dir is not None:
+        values["posts_dir"] = posts_dir
+    if output_dir is not None:
+        values["output_dir"] = output_dir
+    values["gazetteer"] = _gazetteer(data.get("gazetteer", {}), where)
+    config = Config(root=root, **values)
+    # Every path made absolute against the config's folder (command-line ones are already).
+    config = _with_paths(config)
+    _check(config, where)
+    return config
+
+
+_KIND = {"str": "string in quotes", "int": "whole number", "dict": "table"}
+
+
+def _with_paths(config: Config) -> Config:
+    from dataclasses import replace
+
+    return replace(
+        config,
+        posts_dir=(config.root / config.posts_dir).resolve(),
+        output_dir=(config.root / config.output_dir).resolve(),
+        cache_dir=(config.root / config.cache_dir).resolve(),
+    )
+
+
+def _gazetteer(table: dict[str, Any], where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    entries = []
+    for country, spec in sorted(table.items()):
+        names = spec.get("names") if isinstance(spec, dict) else None
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise ConfigError(
+                f'{where}: [gazetteer.{country}] needs names = ["{country}", …], a list of strings'
+            )
+        entries.append((country, tuple(names)))
+    return tuple(entries)
+
+
+def _check(config: Config, where: str) -> None:
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{where}: base_url {config.base_url!r} must be an absolute http(s) URL, "
+            'such as "https://example.org/sco/"'
+        )
+    if not config.base_url.endswith("/"):
+        raise ConfigError(f'{where}: base_url must end with "/": "{config.base_url}/"')
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{where}: timezone {config.timezone!r} is unknown; use an IANA name such as "UTC" '
+            'or "Asia/Almaty"'
+        ) from None
+    if config.feed_limit < 0:
+        raise ConfigError(f"{where}: feed_limit must be 0 (every post) or more")
+    if not _TAG_AUTHORITY.match(config.tag_authority):
+        raise ConfigError(
+            f"{where}: tag_authority {config.tag_authority!r} must be a domain or email you own "
+            'and a date, as in "example.org,2005" (RFC 4151)'
+        )
+    if "{slug}" not in config.permalink:
+        raise ConfigError(f'{where}: permalink must contain "{{slug}}", e.g. "{DEFAULT_PERMALINK}"')

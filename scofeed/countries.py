@@ -1,0 +1,95 @@
+"""Which countries a post concerns: the gazetteer (package data, extendable) and `detect`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+from scofeed.errors import ConfigError
+
+
+def country_slug(name: str) -> str:
+    """`Sri Lanka` -> `sri-lanka`, `Türkiye` -> `turkiye`: ASCII, lower case, one path segment.
+
+    Returns "" when nothing usable is left (the caller reports it), so no name can ever make a
+    path that leaves the output folder.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Country name -> the words that mention it, and the phrases that never count."""
+
+    countries: tuple[tuple[str, tuple[str, ...]], ...]
+    exclude: tuple[str, ...]
+
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        return {name: country for country, names in self.countries for name in names}
+
+    @cached_property
+    def _mention(self) -> re.Pattern[str]:
+        # Longest first, so "Russian Federation" wins over "Russian" and "Alma-Ata" over "Alma".
+        names = sorted(self._by_name, key=lambda n: (-len(n), n))
+        alternatives = "|".join(_phrase(n) for n in names)
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    @cached_property
+    def _excluded(self) -> re.Pattern[str] | None:
+        if not self.exclude:
+            return None
+        alternatives = "|".join(_phrase(p) for p in sorted(self.exclude, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+    def detect(self, *texts: str) -> frozenset[str]:
+        """The countries that `texts` name, as canonical country names."""
+        found: set[str] = set()
+        for text in texts:
+            if self._excluded is not None:
+                text = self._excluded.sub(" ", text)
+            for match in self._mention.finditer(text):
+                # White space inside a match may be a line break: fold it to look the name up.
+                found.add(self._by_name[" ".join(match.group().split())])
+        return frozenset(found)
+
+    def canonical(self, name: str) -> str:
+        """A declared country name in its canonical form (`Russian Federation` -> `Russia`)."""
+        return self._by_name.get(" ".join(name.split()), name.strip())
+
+
+def _phrase(name: str) -> str:
+    # Any run of white space (a line break in Markdown, say) may separate a name's words.
+    return r"\s+".join(re.escape(word) for word in name.split())
+
+
+def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazetteer:
+    """The shipped gazetteer, with a site's `[gazetteer.NAME]` tables added or put in place."""
+    text = resources.files("scofeed").joinpath("data/gazetteer.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    table: dict[str, tuple[str, ...]] = {
+        country: tuple([country, *spec["names"]]) for country, spec in data["countries"].items()
+    }
+    for country, names in extra:
+        if not country_slug(country):
+            raise ConfigError(f"gazetteer: {country!r} has no letters or digits to name its feed")
+        table[country] = tuple([country, *names])
+    owners: dict[str, str] = {}
+    for country, names in table.items():
+        for name in names:
+            other = owners.setdefault(name, country)
+            if other != country:
+                raise ConfigError(
+                    f"gazetteer: {name!r} is listed for both {other} and {country}; "
+                    "keep it under one country"
+                )
+    return Gazetteer(
+        countries=tuple(sorted((c, tuple(dict.fromkeys(n))) for c, n in table.items())),
+        exclude=tuple(data.get("exclude", ())),
+    )

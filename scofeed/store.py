@@ -1,0 +1,450 @@
+"""The post store: post files -> frozen `Post` values, and a post's body -> sanitised HTML.
+
+A post is one UTF-8 file: YAML front matter between `---` lines, then a Markdown body (the format
+Jekyll and Hugo read). `load_posts` reads a whole store and returns every post it could read and
+a `Problem` for every one it could not, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import nh3
+import pyromark
+import yaml
+from dateutil.parser import isoparse
+from lxml import html as lxml_html
+
+from scofeed.errors import Problem
+
+# A post larger than this is almost certainly not a post (a pasted dump, a binary) and would
+# make every feed that carries it unreadable in a feed reader.
+MAX_POST_BYTES = 4 * 1024 * 1024
+
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF),
+# plus C1 controls, which XML allows but no reader shows. They are dropped when a post is read.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(.+)$")
+_SLUG = re.compile(r"^[\w][\w.-]*$")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+_MARKDOWN_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_TASKLISTS
+)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as its file says it; nothing here depends on the site's URL."""
+
+    path: str  # as shown in messages: relative to the project root when possible
+    slug: str
+    date: datetime  # aware
+    updated: datetime  # aware; `date` when the file gives none
+    body: str  # Markdown, with characters XML forbids already removed
+    title: str | None = None
+    author: str | None = None
+    countries: tuple[str, ...] | None = None  # declared; None means "detect"
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    summary: str | None = None
+    comments: int | None = None
+    draft: bool = False
+    id: str | None = None  # declared; None means "generate from the slug"
+    digest: str = field(default="", compare=False)  # sha256 of the file's bytes
+
+    def is_published(self, now: datetime) -> bool:
+        return not self.draft and self.date <= now
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def iter_post_files(posts_dir: Path) -> Iterator[Path]:
+    """Every `*.md` file below `posts_dir`, in a fixed order (never the file system's)."""
+    yield from sorted(posts_dir.rglob("*.md"), key=lambda p: p.relative_to(posts_dir).parts)
+
+
+def load_posts(
+    posts_dir: Path, *, tz: tzinfo, shown_from: Path | None = None
+) -> tuple[list[Post], list[Problem]]:
+    """Read every post below `posts_dir`; return the posts and the problems, each sorted."""
+    posts: list[Post] = []
+    problems: list[Problem] = []
+    if not posts_dir.is_dir():
+        return [], [Problem(str(posts_dir), None, "no such folder; create it or pass --posts DIR")]
+    root = posts_dir.resolve()
+    for path in iter_post_files(posts_dir):
+        shown = _shown(path, shown_from)
+        data = _read_bytes(path, root, shown, problems)
+        if data is not None:
+            post = parse_post(data, shown, slug=slug_from_filename(path.name), tz=tz)
+            if isinstance(post, Post):
+                posts.append(post)
+            else:
+                problems.extend(post)
+    problems.extend(_duplicates(posts))
+    return posts, sorted(problems)
+
+
+def _shown(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _read_bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes | None:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        problems.append(
+            Problem(shown, None, f"links to {resolved}, outside the posts folder; copy the file in")
+        )
+        return None
+    try:
+        size = resolved.stat().st_size
+        if size > MAX_POST_BYTES:
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    f"is {size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post may "
+                    "have; split it or link to the material instead",
+                )
+            )
+            return None
+        return resolved.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+
+
+def slug_from_filename(name: str) -> str:
+    """`2008-05-19-third-meeting.md` -> `third-meeting`; `notes.md` -> `notes`."""
+    stem = name[:-3] if name.endswith(".md") else name
+    match = _DATED_NAME.match(stem)
+    return slugify(match.group(1) if match else stem) or "post"
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Lower-case words joined by hyphens, cut at a word boundary; letters of any script kept."""
+    words = re.findall(r"\w+", text.lower().replace("_", " "))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length and slug:
+            break
+        slug = candidate[:max_length]
+    return slug
+
+
+def parse_post(data: bytes, path: str, *, slug: str, tz: tzinfo) -> Post | list[Problem]:
+    """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [
+            Problem(
+                path,
+                line,
+                f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            )
+        ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
+        return [Problem(path, 1, "has no front matter; start the file with a --- line")]
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return [Problem(path, 1, "front matter is not closed; add a --- line after it")]
+    front = "\n".join(lines[1:end])
+    body = _NOT_XML.sub("", "\n".join(lines[end + 1 :]))
+    meta = _parse_yaml(front, path)
+    if isinstance(meta, list):
+        return meta
+    values, key_lines = meta
+    return _post_from_meta(values, key_lines, path, slug=slug, body=body, tz=tz, data=data)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML, C speed when libyaml is there; dates stay strings so we parse them ourselves."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
+    loader = _Loader(front)
+    try:
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        why = exc.problem or exc.context or "cannot be read"
+        return [
+            Problem(
+                path,
+                line,
+                f"front matter is not valid YAML ({why}); quote values that contain ': ' "
+                "or start with a special character, and check the indentation",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return [Problem(path, 2, f"front matter is not valid YAML ({exc})")]
+    finally:
+        loader.dispose()
+    if value is None:
+        value = {}
+    if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode | type(None)):
+        return [
+            Problem(path, 2, "front matter must be `key: value` lines, such as date: 2008-05-19")
+        ]
+    key_lines: dict[str, int] = {}
+    problems = []
+    for key_node, _ in node.value if node is not None else ():
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 2
+        if key in key_lines:
+            problems.append(
+                Problem(
+                    path, line, f"{key} is given twice (also on line {key_lines[key]}); keep one"
+                )
+            )
+        key_lines.setdefault(key, line)
+    if problems:
+        return problems
+    return {str(k): v for k, v in value.items()}, key_lines
+
+
+def _post_from_meta(
+    meta: dict[str, Any],
+    key_lines: dict[str, int],
+    path: str,
+    *,
+    slug: str,
+    body: str,
+    tz: tzinfo,
+    data: bytes,
+) -> Post | list[Problem]:
+    problems: list[Problem] = []
+
+    def fail(key: str, message: str) -> None:
+        problems.append(Problem(path, key_lines.get(key, 1), message))
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            fail(key, f"{key} must be text, not {_kind(value)}; write it in quotes")
+            return None
+        cleaned = " ".join(_NOT_XML.sub("", str(value)).split())
+        return cleaned or None
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                fail(key, f"{key} must be a list of names, like {key}: [Russia, China]")
+                return ()
+            cleaned = " ".join(_NOT_XML.sub("", str(item)).split())
+            if cleaned:
+                out.append(cleaned)
+        return tuple(dict.fromkeys(out))
+
+    def when(key: str) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        return parse_date(value, tz, lambda message: fail(key, f"{key} {message}"))
+
+    published = when("date")
+    if "date" not in meta or meta.get("date") is None:
+        fail("date", "has no date; add a line such as date: 2008-05-19 to the front matter")
+    updated = when("updated") if "updated" in meta else when("lastmod")
+
+    title = text("title")
+    author = text("author")
+    summary = text("summary")
+    tags = text_list("tags")
+    categories = text_list("categories") + text_list("category")
+    countries = text_list("countries") if "countries" in meta else None
+
+    declared_slug = text("slug")
+    if declared_slug is not None:
+        if not _SLUG.match(declared_slug) or ".." in declared_slug:
+            fail("slug", f"slug {declared_slug!r} may hold only letters, digits, '-', '_' and '.'")
+        else:
+            slug = declared_slug
+
+    comments = meta.get("comments")
+    if comments is not None and (
+        isinstance(comments, bool) or not isinstance(comments, int) or comments < 0
+    ):
+        fail("comments", f"comments must be a whole number of comments, not {comments!r}")
+        comments = None
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        fail("draft", f"draft must be true or false, not {draft!r}")
+        draft = False
+
+    post_id = text("id")
+    if post_id is not None and not _IRI.match(post_id):
+        fail("id", f"id {post_id!r} must be an absolute URI such as tag:example.org,2008:post-1")
+
+    if problems or published is None:
+        return problems
+    return Post(
+        path=path,
+        slug=slug,
+        date=published,
+        updated=updated or published,
+        body=body,
+        title=title,
+        author=author,
+        countries=countries,
+        tags=tags,
+        categories=tuple(dict.fromkeys(categories)),
+        summary=summary,
+        comments=comments,
+        draft=draft,
+        id=post_id,
+        digest=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
+    """ISO 8601 or a date alone; no offset means the site's time zone. Reports via `fail`."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            parsed = isoparse(str(value).strip())
+        except (ValueError, OverflowError):
+            fail(f'"{value}" does not parse; write it as 2008-05-19 or 2008-05-19T14:30:00+06:00')
+            return None
+    else:
+        fail(f"must be a date such as 2008-05-19, not {_kind(value)}")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _kind(value: object) -> str:
+    return {dict: "a table", list: "a list", bool: "true/false"}.get(type(value), repr(value))
+
+
+def _duplicates(posts: Iterable[Post]) -> list[Problem]:
+    problems = []
+    seen_slug: dict[str, Post] = {}
+    seen_id: dict[str, Post] = {}
+    for post in posts:
+        first = seen_slug.setdefault(post.slug, post)
+        if first is not post:
+            problems.append(
+                Problem(
+                    post.path,
+                    None,
+                    f"slug {post.slug!r} is already used by {first.path}; rename this file "
+                    "or give it another slug: line",
+                )
+            )
+        if post.id is not None:
+            first = seen_id.setdefault(post.id, post)
+            if first is not post:
+                problems.append(
+                    Problem(post.path, None, f"id {post.id!r} is already used by {first.path}")
+                )
+    return problems
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def render_html(post: Post, permalink: str) -> str:
+    """The body as sanitised HTML, every relative link and image made absolute."""
+    raw = pyromark.html(post.body, options=_MARKDOWN_OPTIONS)
+    return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", permalink))).strip()
+
+
+def plain_text_blocks(html: str) -> list[str]:
+    """The text of each top-level block of an HTML fragment, white space folded."""
+    if not html.strip():
+        return []
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    blocks = []
+    if root.text and root.text.strip():
+        blocks.append(" ".join(root.text.split()))
+    for child in root:
+        words = " ".join(child.text_content().split())
+        if words:
+            blocks.append(words)
+        if child.tail and child.tail.strip():
+            blocks.append(" ".join(child.tail.split()))
+    return blocks
+
+
+def summary_of(post: Post, html: str) -> str:
+    """The front matter's summary, or the body's first paragraph as plain text."""
+    if post.summary:
+        return post.summary
+    blocks = plain_text_blocks(html)
+    return blocks[0] if blocks else ""
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+
+
+def derive_title(text: str, limit: int = 80) -> str:
+    """The first sentence of `text`, cut at a word boundary to `limit` characters with "…"."""
+    text = " ".join(text.split())
+    end = _SENTENCE_END.search(text)
+    sentence = text[: end.end()] if end else text
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    if " " in cut and not sentence[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
+def title_of(post: Post, html: str) -> str:
+    """The post's own title, or one derived from its text (Atom requires a title)."""
+    if post.title:
+        return post.title
+    blocks = plain_text_blocks(html)
+    return derive_title(blocks[0]) if blocks else post.slug
+
+
+def content_digest(posts: Iterable[Post]) -> str:
+    """One hash over many posts' file contents (a cache key for what a feed depends on)."""
+    h = hashlib.sha256()
+    for post in posts:
+        h.update(post.digest.encode())
+    return h.hexdigest()
