@@ -14,13 +14,14 @@ from scofeed.errors import ConfigError
 
 
 def country_slug(name: str) -> str:
-    """`Sri Lanka` -> `sri-lanka`, `Türkiye` -> `turkiye`: ASCII, lower case, one path segment.
+    """`Sri Lanka` -> `sri-lanka`, `Türkiye` -> `turkiye`: lower case, one path segment.
 
-    Returns "" when nothing usable is left (the caller reports it), so no name can ever make a
-    path that leaves the output folder.
+    Accents are dropped and letters of other scripts kept. Returns "" when no letter or digit is
+    left (the caller reports it), so no name can ever make a path that leaves the output folder.
     """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "-".join(re.findall(r"[^\W_]+", bare.lower()))
 
 
 @dataclass(frozen=True)

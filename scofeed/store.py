@@ -164,7 +164,7 @@ def parse_post(data: bytes, path: str, *, slug: str, tz: tzinfo) -> Post | list[
                 f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
             )
         ]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
         return [Problem(path, 1, "has no front matter; start the file with a --- line")]
@@ -172,7 +172,7 @@ def parse_post(data: bytes, path: str, *, slug: str, tz: tzinfo) -> Post | list[
     if end is None:
         return [Problem(path, 1, "front matter is not closed; add a --- line after it")]
     front = "\n".join(lines[1:end])
-    body = _NOT_XML.sub("", "\n".join(lines[end + 1 :]))
+    body = "\n".join(lines[end + 1 :])
     meta = _parse_yaml(front, path)
     if isinstance(meta, list):
         return meta
@@ -214,9 +214,7 @@ def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] 
     if value is None:
         value = {}
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode | type(None)):
-        return [
-            Problem(path, 2, "front matter must be `key: value` lines, such as date: 2008-05-19")
-        ]
+        return [Problem(path, 2, "front matter must be `key: value` lines, like date: 2008-05-19")]
     key_lines: dict[str, int] = {}
     problems = []
     for key_node, _ in node.value if node is not None else ():
@@ -224,9 +222,7 @@ def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] 
         line = key_node.start_mark.line + 2
         if key in key_lines:
             problems.append(
-                Problem(
-                    path, line, f"{key} is given twice (also on line {key_lines[key]}); keep one"
-                )
+                Problem(path, line, f"{key} is given twice (also line {key_lines[key]}); keep one")
             )
         key_lines.setdefault(key, line)
     if problems:
@@ -291,6 +287,9 @@ def _post_from_meta(
     tags = text_list("tags")
     categories = text_list("categories") + text_list("category")
     countries = text_list("countries") if "countries" in meta else None
+    for name in countries or ():
+        if not re.search(r"[^\W_]", name):
+            fail("countries", f"country {name!r} has no letters; write a country's name")
 
     declared_slug = text("slug")
     if declared_slug is not None:

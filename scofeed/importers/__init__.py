@@ -111,16 +111,21 @@ def write_posts(
     """Give each post a slug and a file, unless the store holds it already."""
     posts_dir.mkdir(parents=True, exist_ok=True)
     existing = _existing(posts_dir)
+    claimed: set[str] = set()
     report = ImportReport()
     for post in posts:
         base = slugify(post.title or derive_title(post.body)) or "post"
         slug, n = base, 1
         while True:
             held = existing.get(slug)
-            if held is None or _identity_of(held[1]) == post.identity:
+            # Two posts of one import with the same day and title are two posts: skip the
+            # slugs this run has already given out.
+            same = held is not None and _identity_of(held[1]) == post.identity
+            if slug not in claimed and (held is None or same):
                 break
             n += 1
             slug = f"{base}-{n}"
+        claimed.add(slug)
         text = post_text(post, slug)
         if held is not None:
             path, old = held

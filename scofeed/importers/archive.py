@@ -50,7 +50,7 @@ def parse_archive(text: str, source: str) -> list[NewPost]:
                 [Problem(source, number + 1, "this footer line has no post text above it")],
             )
         posts.append(_post(block, footer))
-    leftover = [line for line in lines[start:] if line.strip()]
+    leftover = [n for n in range(start, len(lines)) if lines[n].strip()]
     if not posts:
         raise InputError(
             f"{source}: not an archive page",
@@ -69,7 +69,7 @@ def parse_archive(text: str, source: str) -> list[NewPost]:
             [
                 Problem(
                     source,
-                    start + 1,
+                    leftover[0] + 1,
                     "text after the last post footer belongs to no post; remove it or add its "
                     "footer line",
                 )
