@@ -1,27 +1,34 @@
 """One build: load posts -> plan feeds -> render -> validate -> publish. Returns a `BuildReport`.
 
 Nothing is published unless every post reads and every feed validates; the caller passes the
-clock (`now`), so a build is a function of the post files and the configuration.
+clock (`now`), so a build is a function of the post files and the configuration. The cache
+(scofeed.cache) only decides how much of that work is done again: a feed whose inputs did not
+change, and whose published file is still what was written, is neither rendered nor validated.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from scofeed import validate
+from scofeed import __version__
+from scofeed.cache import BuildCache, fingerprint
 from scofeed.config import Config
 from scofeed.countries import load_gazetteer
 from scofeed.errors import InputError, Problem
-from scofeed.feeds import FORMATS, Entry, FeedSpec, plan, render
+from scofeed.feeds import FORMATS, Entry, FeedSpec, feed_key, permalink, plan, render, render_entry
 from scofeed.output import build_lock, clean_temp_files, publish
-from scofeed.store import load_posts
+from scofeed.store import Post, load_posts
 
 # The files scofeed writes in each country folder; any other file there is left alone.
 COUNTRY_FILES = tuple(f"{fmt}.xml" for fmt in FORMATS)
+
+# progress(phase, done, total), phase "posts" or "feeds"
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -35,70 +42,125 @@ class BuildReport:
     seconds: float = field(compare=False)
 
 
-def build(
-    config: Config,
-    *,
-    now: datetime,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> BuildReport:
+def build(config: Config, *, now: datetime, progress: Progress | None = None) -> BuildReport:
     """Build every feed of the site into `config.output_dir`; raise `InputError` with every
     problem found if any post cannot be read or any feed does not validate."""
     started = time.perf_counter()
     with build_lock(config.cache_dir):
         clean_temp_files(config.output_dir)
         gazetteer = load_gazetteer(config.gazetteer)
-        posts, problems = load_posts(config.posts_dir, tz=config.tzinfo, shown_from=config.root)
+        cache = BuildCache.load(config.cache_dir, fingerprint(__version__, config, gazetteer))
+        posts, problems = load_posts(
+            config.posts_dir,
+            tz=config.tzinfo,
+            detect=gazetteer.detect,
+            shown_from=config.root,
+            cache=cache,
+            progress=(lambda done, total: progress("posts", done, total)) if progress else None,
+        )
         if problems:
             files_ = len({p.path for p in problems})
             raise InputError(f"{_plural(files_, 'post file')} cannot be read", problems)
 
         specs = plan(posts, config, gazetteer, now)
+        entry_for = _entries(config, cache)
         files: dict[str, bytes] = {}
-        entries: dict[str, Entry] = {}
+        kept: list[str] = []
+        made: dict[str, tuple[str, str]] = {}
         findings: list[Problem] = []
         total = len(specs) * len(FORMATS)
         for spec in specs:
             for fmt in FORMATS:
                 path = spec.path(fmt)
-                data = render(spec, fmt, config, entries)
-                for finding in validate.validate_bytes(data, source=path):
-                    if finding.severity == "error":
-                        findings.append(
-                            Problem(path, finding.line, f"{finding.rule}: {finding.message}")
-                        )
-                files[path] = data
+                key = feed_key(spec, fmt)
+                before = cache.feeds.get(path)
+                if (
+                    before is not None
+                    and before[0] == key
+                    and _sha(config.output_dir / path) == (before[1])
+                ):
+                    kept.append(path)  # same inputs, same published bytes: nothing to do
+                    made[path] = before
+                else:
+                    data = render(spec, fmt, config, entry_for)
+                    findings.extend(_check(data, path))
+                    files[path] = data
+                    made[path] = (key, hashlib.sha256(data).hexdigest())
                 if progress is not None:
-                    progress(path, len(files), total)
+                    progress("feeds", len(made), total)
         if findings:
             feeds_ = len({p.path for p in findings})
             raise InputError(
                 f"{_plural(feeds_, 'feed')} would be invalid; nothing was published", findings
             )
 
-        report = publish(files, config.output_dir, stale=_stale(config.output_dir, files))
+        planned = set(made)
+        stale = [p for p in _published_country_feeds(config.output_dir) if p not in planned]
+        report = publish(files, config.output_dir, stale=stale)
+        cache.save(config.cache_dir, made)
     return BuildReport(
         posts=len(posts),
         published=sum(p.is_published(now) for p in posts),
         feeds=tuple(specs),
         written=report.written,
-        unchanged=report.unchanged,
+        unchanged=tuple(sorted((*kept, *report.unchanged))),
         removed=report.removed,
         seconds=time.perf_counter() - started,
     )
 
 
-def _stale(output_dir: Path, files: dict[str, bytes]) -> list[str]:
-    """Country feeds published before whose country no longer has a post."""
+def _entries(config: Config, cache: BuildCache) -> Callable[[Post], Entry]:
+    """Each post rendered once per build, and not at all when the cache has it."""
+    memo: dict[str, Entry] = {}
+
+    def entry_for(post: Post) -> Entry:
+        entry = memo.get(post.path)
+        if entry is None:
+            link = permalink(post, config)
+            hit = cache.entry(post.digest, link)
+            if hit is not None:
+                entry = Entry(*hit)
+            else:
+                entry = render_entry(post, config)
+                cache.put_entry(
+                    post.digest,
+                    link,
+                    (entry.id, entry.link, entry.title, entry.html, entry.summary),
+                )
+            memo[post.path] = entry
+        return entry
+
+    return entry_for
+
+
+def _check(data: bytes, path: str) -> list[Problem]:
+    """The validator's errors for one feed we are about to publish (warnings do not stop it)."""
+    from scofeed import validate  # lxml and the schemas are loaded only when a feed is written
+
+    return [
+        Problem(path, f.line, f"{f.rule}: {f.message}")
+        for f in validate.validate_bytes(data, source=path)
+        if f.severity == "error"
+    ]
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _published_country_feeds(output_dir: Path) -> list[str]:
     countries = output_dir / "countries"
     if not countries.is_dir():
         return []
-    stale = []
-    for folder in sorted(countries.iterdir()):
-        for name in COUNTRY_FILES:
-            relative = f"countries/{folder.name}/{name}"
-            if relative not in files and (folder / name).is_file():
-                stale.append(relative)
-    return stale
+    return [
+        f"countries/{folder.name}/{name}"
+        for folder in sorted(countries.iterdir())
+        for name in COUNTRY_FILES
+        if (folder / name).is_file()
+    ]
 
 
 def _plural(n: int, noun: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -137,23 +137,28 @@ def _parse_now(text: str) -> datetime:
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on stderr, only when stderr is a terminal (never in cron mail)."""
+    """Progress bars on stderr, only when stderr is a terminal (never in cron mail)."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    bar = None
+    bars: dict[str, Any] = {}
+    labels = {"posts": "reading posts", "feeds": "writing feeds"}
 
-    def update(label: str, done: int, total: int) -> None:
-        nonlocal bar
+    def update(phase: str, done: int, total: int) -> None:
+        bar = bars.get(phase)
         if bar is None:
-            bar = click.progressbar(length=total, label="writing feeds", file=sys.stderr)
+            for other in bars.values():  # a new phase: the previous one is over
+                other.render_finish()
+            bar = bars[phase] = click.progressbar(
+                length=total, label=labels.get(phase, phase), file=sys.stderr
+            )
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)
 
     try:
         yield update
     finally:
-        if bar is not None:
+        for bar in bars.values():
             bar.__exit__(None, None, None)
 
 

@@ -8,19 +8,20 @@ its dates are rewritten locale-free, and its bare `ValueError`s become `FeedErro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 from urllib.parse import quote
-
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from lxml import etree
 
 from scofeed.config import Config
 from scofeed.countries import Gazetteer, country_slug
 from scofeed.errors import FeedError
-from scofeed.store import Post, render_html, summary_of, title_of
+from scofeed.store import Post, body_of, render_html, summary_of, title_of
+
+# feedgen and lxml are imported in `render`, so a build with nothing to render never loads them.
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
@@ -55,7 +56,9 @@ def post_countries(post: Post, gazetteer: Gazetteer) -> tuple[str, ...]:
     """The countries a post concerns: declared ones when given, else those its text names."""
     if post.countries is not None:
         return tuple(sorted({gazetteer.canonical(c) for c in post.countries}))
-    return tuple(sorted(gazetteer.detect(post.title or "", post.body)))
+    if post.mentions is not None:  # detected when the post was read
+        return post.mentions
+    return tuple(sorted(gazetteer.detect(post.title or "", body_of(post))))
 
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:
@@ -158,48 +161,57 @@ def render_entry(post: Post, config: Config) -> Entry:
     )
 
 
-class _Feed(BaseExtension):  # type: ignore[misc]
-    """Declares the namespaces of the comment-count elements."""
+@cache
+def _extensions() -> tuple[type, type, type]:
+    """feedgen extensions for `slash:comments` (RSS) and `thr:total` (Atom, RFC 4685)."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from lxml import etree
 
-    def __init__(self, prefix: str, uri: str) -> None:
-        self.prefix, self.uri = prefix, uri
+    class SlashFeed(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"slash": SLASH_NS}
 
-    def extend_ns(self) -> dict[str, str]:
-        return {self.prefix: self.uri}
+    class ThrFeed(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"thr": THR_NS}
 
+    class Comments(BaseEntryExtension):  # type: ignore[misc]
+        count: int | None = None
 
-class _SlashFeed(_Feed):
-    def __init__(self) -> None:
-        super().__init__("slash", SLASH_NS)
+        def extend_rss(self, item: Any) -> Any:
+            if self.count is not None:
+                etree.SubElement(item, f"{{{SLASH_NS}}}comments").text = str(self.count)
+            return item
 
+        def extend_atom(self, entry: Any) -> Any:
+            if self.count is not None:
+                etree.SubElement(entry, f"{{{THR_NS}}}total").text = str(self.count)
+            return entry
 
-class _ThrFeed(_Feed):
-    def __init__(self) -> None:
-        super().__init__("thr", THR_NS)
-
-
-class _Comments(BaseEntryExtension):  # type: ignore[misc]
-    """`slash:comments` (RSS) and `thr:total` (Atom, RFC 4685): feedgen has neither."""
-
-    count: int | None = None
-
-    def extend_rss(self, item: etree._Element) -> etree._Element:
-        if self.count is not None:
-            etree.SubElement(item, f"{{{SLASH_NS}}}comments").text = str(self.count)
-        return item
-
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        if self.count is not None:
-            etree.SubElement(entry, f"{{{THR_NS}}}total").text = str(self.count)
-        return entry
+    return SlashFeed, ThrFeed, Comments
 
 
-def render(spec: FeedSpec, fmt: str, config: Config, entries: dict[str, Entry]) -> bytes:
-    """One feed's bytes. `entries` maps slug -> rendered entry (filled in as needed)."""
+def feed_key(spec: FeedSpec, fmt: str) -> str:
+    """A hash of everything a feed's bytes depend on besides the configuration (which keys the
+    whole cache): when it is unchanged, so is the feed."""
+    h = hashlib.sha256(repr((fmt, spec.folder, spec.title, spec.description)).encode())
+    for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
+        h.update(repr((post.digest, post.path, post.slug, countries)).encode())
+    return h.hexdigest()
+
+
+def render(
+    spec: FeedSpec, fmt: str, config: Config, entry_for: Callable[[Post], Entry] | None = None
+) -> bytes:
+    """One feed's bytes. `entry_for` gives a post's rendered entry (so a build renders each
+    post once, or takes it from its cache); by default each post is rendered here."""
+    from feedgen.feed import FeedGenerator
+
+    slash_feed, thr_feed, comments = _extensions()
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("slash", _SlashFeed, _Comments, atom=False, rss=True)
-    fg.register_extension("thr", _ThrFeed, _Comments, atom=True, rss=False)
+    fg.register_extension("slash", slash_feed, comments, atom=False, rss=True)
+    fg.register_extension("thr", thr_feed, comments, atom=True, rss=False)
     base = config.base_url
     home = base + spec.folder
     fg.id(feed_id(spec, config))
@@ -216,9 +228,7 @@ def render(spec: FeedSpec, fmt: str, config: Config, entries: dict[str, Entry]) 
     fg.link(href=home, rel="alternate", type="text/html")
 
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
-        entry = entries.get(post.slug)
-        if entry is None:
-            entry = entries[post.slug] = render_entry(post, config)
+        entry = entry_for(post) if entry_for is not None else render_entry(post, config)
         fe = fg.add_entry(order="append")
         fe.id(entry.id)
         fe.guid(entry.id, permalink=False)
@@ -255,6 +265,8 @@ def _categories(
 
 def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
     """Fix what feedgen cannot be told: locale-free dates, explicit text titles, html types."""
+    from lxml import etree
+
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     root = etree.fromstring(raw, parser)
     if fmt == "rss":

@@ -8,20 +8,18 @@ a `Problem` for every one it could not, so one run reports them all.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import nh3
-import pyromark
-import yaml
-from dateutil.parser import isoparse
-from lxml import html as lxml_html
+from scofeed.errors import Problem, ScofeedError
 
-from scofeed.errors import Problem
+# YAML, Markdown, the sanitiser and lxml are imported where they are used: a build whose posts
+# all come from the cache never needs them, and a no-op run from cron should start fast.
 
 # A post larger than this is almost certainly not a post (a pasted dump, a binary) and would
 # make every feed that carries it unreadable in a feed reader.
@@ -36,12 +34,8 @@ _SLUG = re.compile(r"^[\w][\w.-]*$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
-_MARKDOWN_OPTIONS = (
-    pyromark.Options.ENABLE_TABLES
-    | pyromark.Options.ENABLE_STRIKETHROUGH
-    | pyromark.Options.ENABLE_FOOTNOTES
-    | pyromark.Options.ENABLE_TASKLISTS
-)
+# Detection, passed in by the caller (the store knows no gazetteer): (title, body) -> names.
+Detect = Callable[[str, str], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -50,9 +44,11 @@ class Post:
 
     path: str  # as shown in messages: relative to the project root when possible
     slug: str
-    date: datetime  # aware
+    date: datetime  # aware, with a fixed offset
     updated: datetime  # aware; `date` when the file gives none
-    body: str  # Markdown, with characters XML forbids already removed
+    # Markdown, with characters XML forbids removed. `load_posts` drops it to keep memory flat on
+    # big stores; `body_of` reads it again from `source` for the few posts a feed carries.
+    body: str | None
     title: str | None = None
     author: str | None = None
     countries: tuple[str, ...] | None = None  # declared; None means "detect"
@@ -62,6 +58,8 @@ class Post:
     comments: int | None = None
     draft: bool = False
     id: str | None = None  # declared; None means "generate from the slug"
+    mentions: tuple[str, ...] | None = None  # countries its text names; None: not detected
+    source: str = field(default="", compare=False)  # the file, absolute
     digest: str = field(default="", compare=False)  # sha256 of the file's bytes
 
     def is_published(self, now: datetime) -> bool:
@@ -76,24 +74,69 @@ def iter_post_files(posts_dir: Path) -> Iterator[Path]:
     yield from sorted(posts_dir.rglob("*.md"), key=lambda p: p.relative_to(posts_dir).parts)
 
 
+class PostCache(Protocol):
+    """What `load_posts` needs of a cache of parsed posts (see scofeed.cache)."""
+
+    def get(self, key: str, stat: os.stat_result) -> Post | None: ...
+
+    def get_by_digest(self, key: str, digest: str) -> Post | None: ...
+
+    def put(self, key: str, stat: os.stat_result, post: Post) -> None: ...
+
+
 def load_posts(
-    posts_dir: Path, *, tz: tzinfo, shown_from: Path | None = None
+    posts_dir: Path,
+    *,
+    tz: tzinfo,
+    detect: Detect | None = None,
+    shown_from: Path | None = None,
+    cache: PostCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Post], list[Problem]]:
-    """Read every post below `posts_dir`; return the posts and the problems, each sorted."""
+    """Read every post below `posts_dir`; return the posts (bodies dropped, countries detected
+    when `detect` is given) and the problems, each sorted. Unchanged files come from `cache`."""
     posts: list[Post] = []
     problems: list[Problem] = []
     if not posts_dir.is_dir():
         return [], [Problem(str(posts_dir), None, "no such folder; create it or pass --posts DIR")]
     root = posts_dir.resolve()
-    for path in iter_post_files(posts_dir):
+    files = list(iter_post_files(posts_dir))
+    for done, path in enumerate(files, 1):
+        if progress is not None:
+            progress(done, len(files))
         shown = _shown(path, shown_from)
-        data = _read_bytes(path, root, shown, problems)
-        if data is not None:
-            post = parse_post(data, shown, slug=slug_from_filename(path.name), tz=tz)
-            if isinstance(post, Post):
-                posts.append(post)
-            else:
-                problems.extend(post)
+        key = path.relative_to(posts_dir).as_posix()
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            problems.append(
+                Problem(shown, None, f"links to {resolved}, outside the posts folder; copy it in")
+            )
+            continue
+        try:
+            stat = resolved.stat()
+        except OSError as exc:
+            problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        cached = cache.get(key, stat) if cache is not None else None
+        if cached is not None:
+            posts.append(cached)
+            continue
+        data = _read_bytes(resolved, stat, shown, problems)
+        if data is None:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        cached = cache.get_by_digest(key, digest) if cache is not None else None
+        if cached is None:
+            parsed = parse_post(
+                data, shown, slug=slug_from_filename(path.name), tz=tz, detect=detect
+            )
+            if not isinstance(parsed, Post):
+                problems.extend(parsed)
+                continue
+            cached = replace(parsed, body=None, source=str(resolved))
+        if cache is not None:
+            cache.put(key, stat, cached)
+        posts.append(cached)
     problems.extend(_duplicates(posts))
     return posts, sorted(problems)
 
@@ -107,26 +150,21 @@ def _shown(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-def _read_bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes | None:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
+def _read_bytes(
+    path: Path, stat: os.stat_result, shown: str, problems: list[Problem]
+) -> bytes | None:
+    if stat.st_size > MAX_POST_BYTES:
         problems.append(
-            Problem(shown, None, f"links to {resolved}, outside the posts folder; copy the file in")
+            Problem(
+                shown,
+                None,
+                f"is {stat.st_size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post "
+                "may have; split it or link to the material instead",
+            )
         )
         return None
     try:
-        size = resolved.stat().st_size
-        if size > MAX_POST_BYTES:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    f"is {size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post may "
-                    "have; split it or link to the material instead",
-                )
-            )
-            return None
-        return resolved.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
         return None
@@ -151,7 +189,9 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug
 
 
-def parse_post(data: bytes, path: str, *, slug: str, tz: tzinfo) -> Post | list[Problem]:
+def parse_post(
+    data: bytes, path: str, *, slug: str, tz: tzinfo, detect: Detect | None = None
+) -> Post | list[Problem]:
     """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
     try:
         text = data.decode("utf-8-sig")
@@ -177,21 +217,52 @@ def parse_post(data: bytes, path: str, *, slug: str, tz: tzinfo) -> Post | list[
     if isinstance(meta, list):
         return meta
     values, key_lines = meta
-    return _post_from_meta(values, key_lines, path, slug=slug, body=body, tz=tz, data=data)
+    post = _post_from_meta(values, key_lines, path, slug=slug, body=body, tz=tz, data=data)
+    if detect is not None and isinstance(post, Post):
+        post = replace(post, mentions=tuple(sorted(set(detect(post.title or "", body)))))
+    return post
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+def _split_body(data: bytes) -> str:
+    text = _NOT_XML.sub("", data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.split("\n")
+    end = next(i for i in range(1, len(lines)) if _FENCE.match(lines[i]))
+    return "\n".join(lines[end + 1 :])
+
+
+def body_of(post: Post) -> str:
+    """The post's Markdown body: kept, or read again from its file (which must not have changed
+    since the post was read, or the feeds would mix two versions of it)."""
+    if post.body is not None:
+        return post.body
+    data = Path(post.source).read_bytes()
+    if hashlib.sha256(data).hexdigest() != post.digest:
+        raise ScofeedError(f"{post.path}: changed while the build ran; run the build again")
+    return _split_body(data)
+
+
+_LOADER: Any = None
+
+
+def _loader() -> Any:
     """Safe YAML, C speed when libyaml is there; dates stay strings so we parse them ourselves."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
 
-
-_Loader.yaml_implicit_resolvers = {
-    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        _LOADER = type("_Loader", (base,), {})
+        _LOADER.yaml_implicit_resolvers = {
+            key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+            for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+    return _LOADER
 
 
 def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
-    loader = _Loader(front)
+    import yaml
+
+    loader = _loader()(front)
     try:
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else {}
@@ -342,6 +413,8 @@ def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
     elif isinstance(value, str | int) and not isinstance(value, bool):
+        from dateutil.parser import isoparse
+
         try:
             parsed = isoparse(str(value).strip())
         except (ValueError, OverflowError):
@@ -352,7 +425,13 @@ def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed
+    # A fixed offset, whatever zone object gave it: the same instant and offset, and a value
+    # the cache can store without pickling zone objects.
+    try:
+        return parsed.replace(tzinfo=timezone(parsed.utcoffset()))  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        fail(f'"{value}" has an offset of a day or more; write it in UTC instead')
+        return None
 
 
 def _kind(value: object) -> str:
@@ -388,12 +467,23 @@ def _duplicates(posts: Iterable[Post]) -> list[Problem]:
 
 def render_html(post: Post, permalink: str) -> str:
     """The body as sanitised HTML, every relative link and image made absolute."""
-    raw = pyromark.html(post.body, options=_MARKDOWN_OPTIONS)
+    import nh3
+    import pyromark
+
+    options = (
+        pyromark.Options.ENABLE_TABLES
+        | pyromark.Options.ENABLE_STRIKETHROUGH
+        | pyromark.Options.ENABLE_FOOTNOTES
+        | pyromark.Options.ENABLE_TASKLISTS
+    )
+    raw = pyromark.html(body_of(post), options=options)
     return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", permalink))).strip()
 
 
 def plain_text_blocks(html: str) -> list[str]:
     """The text of each top-level block of an HTML fragment, white space folded."""
+    from lxml import html as lxml_html
+
     if not html.strip():
         return []
     root = lxml_html.fragment_fromstring(html, create_parent="div")
@@ -439,11 +529,3 @@ def title_of(post: Post, html: str) -> str:
         return post.title
     blocks = plain_text_blocks(html)
     return derive_title(blocks[0]) if blocks else post.slug
-
-
-def content_digest(posts: Iterable[Post]) -> str:
-    """One hash over many posts' file contents (a cache key for what a feed depends on)."""
-    h = hashlib.sha256()
-    for post in posts:
-        h.update(post.digest.encode())
-    return h.hexdigest()

@@ -90,7 +90,8 @@ def test_every_feed_reads_back_in_feedparser(project) -> None:
                 assert got.title == want["title"]
                 assert got.link == want["link"]
                 assert got.published_parsed[:6] == want["published"]
-                assert got.updated_parsed[:6] == want["updated"]
+                if fmt == "atom":  # RSS 2.0 items have no updated date
+                    assert got.updated_parsed[:6] == want["updated"]
                 assert got.author == want["author"]
                 assert [t.term for t in got.tags] == list(dict.fromkeys(want["tags"]))
                 assert got.content[0].value == want["content"]
@@ -207,7 +208,7 @@ def test_relative_links_become_absolute_against_the_permalink(project) -> None:
         ),
         (
             datetime(5, 1, 2, 3, 4, 5, tzinfo=UTC),
-            "Tue, 02 Jan 0005 03:04:05 +0000",
+            "Sun, 02 Jan 0005 03:04:05 +0000",
             "0005-01-02T03:04:05+00:00",
         ),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_words_stay_exactly_as_written() -> None:
     assert len(posts) == len(expected) == 10
     untitled = 0
     for path, (title, paragraphs) in zip(posts, expected, strict=True):
-        p = parse_post(path.read_bytes(), path.name, slug=slug_from_filename(path.name), tz=None)  # type: ignore[arg-type]
+        p = parse_post(path.read_bytes(), path.name, slug=slug_from_filename(path.name), tz=UTC)
         assert isinstance(p, Post)
         assert p.title == title
         untitled += p.title is None

@@ -85,7 +85,7 @@ def test_symlink_outside_the_store_is_refused(tmp_path: Path) -> None:
     posts, problems = load_posts(store, tz=UTC, shown_from=store)
     assert posts == []
     assert len(problems) == 1
-    assert "outside the posts folder; copy the file in" in str(problems[0])
+    assert "outside the posts folder; copy it in" in str(problems[0])
 
 
 def test_oversized_post_is_refused_without_reading_it(tmp_path: Path) -> None:
