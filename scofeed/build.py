@@ -16,13 +16,13 @@ from datetime import datetime
 from pathlib import Path
 
 from scofeed import __version__
-from scofeed.cache import BuildCache, fingerprint
+from scofeed.cache import BuildCache, LastBuild, fingerprint
 from scofeed.config import Config
 from scofeed.countries import load_gazetteer
 from scofeed.errors import InputError, Problem
 from scofeed.feeds import FORMATS, Entry, FeedSpec, feed_key, permalink, plan, render, render_entry
 from scofeed.output import build_lock, clean_temp_files, publish
-from scofeed.store import Post, load_posts
+from scofeed.store import Post, load_posts, scan_posts, scan_signature
 
 # The files scofeed writes in each country folder; any other file there is left alone.
 COUNTRY_FILES = tuple(f"{fmt}.xml" for fmt in FORMATS)
@@ -40,6 +40,8 @@ class BuildReport:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     seconds: float = field(compare=False)
+    # The feeds planned; empty when nothing changed since the last build and no plan was made.
+    # (`written` + `unchanged` always name every feed.)
 
 
 def build(config: Config, *, now: datetime, progress: Progress | None = None) -> BuildReport:
@@ -50,6 +52,25 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
         clean_temp_files(config.output_dir)
         gazetteer = load_gazetteer(config.gazetteer)
         cache = BuildCache.load(config.cache_dir, fingerprint(__version__, config, gazetteer))
+        scanned = scan_posts(config.posts_dir) if config.posts_dir.is_dir() else []
+        signature = scan_signature(scanned)
+        last = cache.last
+        if (
+            last is not None
+            and last.still_holds(signature, now)
+            and _still_published(cache, config)
+        ):
+            # The cron case: same posts, same configuration, no post come due, and every
+            # feed still as we wrote it. Nothing to read, render or write.
+            return BuildReport(
+                posts=last.posts,
+                published=last.published,
+                feeds=(),
+                written=(),
+                unchanged=tuple(sorted(cache.feeds)),
+                removed=(),
+                seconds=time.perf_counter() - started,
+            )
         posts, problems = load_posts(
             config.posts_dir,
             tz=config.tzinfo,
@@ -57,6 +78,7 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
             shown_from=config.root,
             cache=cache,
             progress=(lambda done, total: progress("posts", done, total)) if progress else None,
+            scanned=scanned if config.posts_dir.is_dir() else None,
         )
         if problems:
             files_ = len({p.path for p in problems})
@@ -97,10 +119,21 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
         planned = set(made)
         stale = [p for p in _published_country_feeds(config.output_dir) if p not in planned]
         report = publish(files, config.output_dir, stale=stale)
-        cache.save(config.cache_dir, made)
+        published = sum(p.is_published(now) for p in posts)
+        dates = [p.date for p in posts if not p.draft]
+        cache.save(
+            made,
+            LastBuild(
+                signature=signature,
+                since=max((d for d in dates if d <= now), default=None),
+                until=min((d for d in dates if d > now), default=None),
+                posts=len(posts),
+                published=published,
+            ),
+        )
     return BuildReport(
         posts=len(posts),
-        published=sum(p.is_published(now) for p in posts),
+        published=published,
         feeds=tuple(specs),
         written=report.written,
         unchanged=tuple(sorted((*kept, *report.unchanged))),
@@ -131,6 +164,13 @@ def _entries(config: Config, cache: BuildCache) -> Callable[[Post], Entry]:
         return entry
 
     return entry_for
+
+
+def _still_published(cache: BuildCache, config: Config) -> bool:
+    """Every feed of the last build is in the output folder, byte for byte as written."""
+    return bool(cache.feeds) and all(
+        _sha(config.output_dir / path) == sha for path, (_, sha) in cache.feeds.items()
+    )
 
 
 def _check(data: bytes, path: str) -> list[Problem]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -23,8 +23,12 @@ from scofeed.errors import (
     OutputError,
     ScofeedError,
 )
-from scofeed.importers import ImportReport, write_posts
-from scofeed.importers.archive import read_archive
+
+if TYPE_CHECKING:
+    from scofeed.importers import ImportReport
+
+# Importers and the validator are imported inside their commands: `scofeed build` from cron,
+# the command that runs most, then starts without loading what it does not use.
 
 # Exit statuses, as SPEC.md "Command line" fixes them.
 EXIT_OK, EXIT_INVALID, EXIT_CANNOT_RUN = 0, 1, 2
@@ -192,6 +196,9 @@ def import_archive_cmd(
     Example:
       scofeed import archive saved-archive-page.txt
     """
+    from scofeed.importers import write_posts
+    from scofeed.importers.archive import read_archive
+
     config = _config(config_file, posts, None)
     with _errors():
         found = read_archive(file)
@@ -215,6 +222,390 @@ def _import_summary(report: ImportReport) -> None:
     )
     if report.refused:
         sys.exit(EXIT_INVALID)
+
+
+@import_group.command("mt")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_config_option
+@_posts_option
+@click.option(
+    "--category",
+    metavar="NAME",
+    help="Import only entries of this category (CATEGORY or PRIMARY CATEGORY) [default: all].",
+)
+@click.option(
+    "--timezone",
+    "zone",
+    metavar="ZONE",
+    help="The time zone of the export's dates, such as Asia/Almaty [default: the site's].",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The old blog's address: relative links in the bodies are made absolute against it.",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="The export's text encoding.")
+@click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
+def import_mt_cmd(
+    file: Path,
+    config_file: Path | None,
+    posts: Path | None,
+    category: str | None,
+    zone: str | None,
+    base_url: str | None,
+    encoding: str,
+    force: bool,
+) -> None:
+    """Import a Movable Type or Typepad export (the MT import format).
+
+    Drafts stay drafts (draft: true); COMMENT sections are counted
+    (comments: N); BODY and EXTENDED BODY become the HTML body, EXCERPT
+    the summary, TAGS and KEYWORDS the tags, BASENAME the slug. Dates
+    carry no offset: they are read in --timezone, or the site's zone.
+    Importing the same export again adds nothing.
+
+    \b
+    Example:
+      scofeed import mt export.txt --category "SCO (RTG)"
+      scofeed import mt old-blog.txt --timezone Asia/Almaty --base-url https://old.example.org/
+    """
+    from scofeed.importers import write_posts
+    from scofeed.importers.mt import read_mt
+
+    config = _config(config_file, posts, None)
+    tz = _zone(zone) if zone else None
+    if base_url is not None and not _is_http_url(base_url):
+        raise click.BadParameter(
+            f"{base_url!r} is not an absolute http(s) URL", param_hint="--base-url"
+        )
+    with _errors():
+        found = read_mt(file, category=category, tz=tz, base_url=base_url, encoding=encoding)
+        left_out = []
+        if found.other_category:
+            left_out.append(f"{found.other_category} in other categories")
+        if found.no_entry:
+            left_out.append(f"{found.no_entry} marked NO ENTRY")
+        click.echo(
+            f"scofeed: {_plural(found.records, 'record')} in the export"
+            + (f" ({', '.join(left_out)}, left out)" if left_out else ""),
+            err=True,
+        )
+        report = write_posts(found.posts, config.posts_dir, force=force, shown_from=Path.cwd())
+    _import_summary(report)
+
+
+@import_group.command("feed")
+@click.argument("source", metavar="PATH_OR_URL")
+@_config_option
+@_posts_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for a URL's server.",
+)
+@click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
+def import_feed_cmd(
+    source: str, config_file: Path | None, posts: Path | None, timeout: float, force: bool
+) -> None:
+    """Import an RSS 2.0, Atom 1.0 or JSON Feed, from a file or an http(s) URL.
+
+    Each entry keeps its id in id: (the RSS guid, or its link; the Atom
+    id; the JSON Feed id), so readers of the old feed see no entry twice.
+    The content becomes the HTML body, categories the tags. Documents
+    whose DOCTYPE declares entities are refused; nothing they name is
+    fetched. Importing the same feed again adds nothing.
+
+    \b
+    Example:
+      scofeed import feed https://old.example.org/feed.xml
+      scofeed import feed saved-feed.json --force
+    """
+    from scofeed.importers import write_posts
+    from scofeed.importers.feed import read_feed
+
+    config = _config(config_file, posts, None)
+    with _errors():
+        found = read_feed(source, tag_authority=config.tag_authority, timeout=timeout)
+        for note in found.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"scofeed: {_plural(len(found.posts), 'entry', 'entries')} in the {found.kind} feed",
+            err=True,
+        )
+        report = write_posts(found.posts, config.posts_dir, force=force, shown_from=Path.cwd())
+    _import_summary(report)
+
+
+def _zone(name: str) -> Any:
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"{name!r} is not a time zone; use an IANA name such as UTC or Asia/Almaty",
+            param_hint="--timezone",
+        ) from None
+
+
+def _is_http_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
+@main.command("new")
+@click.argument("title")
+@_config_option
+@_posts_option
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    metavar="NAME",
+    help="A country the post is about (repeat for more) [default: detected from the text].",
+)
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
+@click.option("--slug", help="The post's slug [default: made from the title].")
+@click.option(
+    "--draft/--no-draft",
+    default=True,
+    show_default=True,
+    help="Start the post as a draft (draft: true), kept out of every feed.",
+)
+@click.option("--now", hidden=True, help="Date the post at this ISO 8601 time (for tests).")
+def new_cmd(
+    title: str,
+    config_file: Path | None,
+    posts: Path | None,
+    countries: tuple[str, ...],
+    tags: tuple[str, ...],
+    slug: str | None,
+    draft: bool,
+    now: str | None,
+) -> None:
+    """Create a post file dated now (in the site's time zone) and print its path.
+
+    The file is posts/YYYY-MM-DD-slug.md with its front matter filled in.
+    It starts as a draft (draft: true), as `hugo new` does: scofeed build
+    may run from cron every minute, and a post must not reach readers
+    before it is written. Delete the draft line to publish it. An
+    existing file is never overwritten.
+
+    \b
+    Example:
+      scofeed new "Foreign ministers meet in Astana" --country Kazakhstan --tag ministers
+      $EDITOR "$(scofeed new 'Summit in Qingdao')"
+    """
+    from scofeed.countries import load_gazetteer
+    from scofeed.importers import create_post
+
+    config = _config(config_file, posts, None)
+    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    with _errors():
+        gazetteer = load_gazetteer(config.gazetteer)
+    names = [_country(name, gazetteer, ()) for name in countries]
+    with _errors():
+        path = create_post(
+            config.posts_dir,
+            title,
+            clock.astimezone(config.tzinfo),
+            slug=slug,
+            countries=names,
+            tags=tags,
+            draft=draft,
+            shown_from=Path.cwd(),
+        )
+    click.echo(_rel(path))
+
+
+def _country(name: str, gazetteer: Any, known: tuple[str, ...]) -> str:
+    """A country as the user typed it (any case, any of its names) -> its feed's name."""
+    wanted = " ".join(name.split()).casefold()
+    for country, names in gazetteer.countries:
+        if wanted in {n.casefold() for n in (country, *names)}:
+            return str(country)
+    for country in known:
+        if wanted == country.casefold():
+            return country
+    raise click.BadParameter(
+        f"{name!r} is not a country scofeed knows; see `scofeed countries`, or add it to "
+        "scofeed.toml as [gazetteer.NAME]",
+        param_hint="--country",
+    )
+
+
+def _read_store(config: Config) -> tuple[list[Any], Any]:
+    """Every post (or every problem, as `scofeed build` reports them) and the gazetteer."""
+    from scofeed.countries import load_gazetteer
+    from scofeed.store import load_posts
+
+    gazetteer = load_gazetteer(config.gazetteer)
+    posts, problems = load_posts(
+        config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
+    )
+    if problems:
+        raise InputError(
+            f"{_plural(len({p.path for p in problems}), 'post file')} cannot be read", problems
+        )
+    return posts, gazetteer
+
+
+@main.command("posts")
+@_config_option
+@_posts_option
+@click.option("--country", metavar="NAME", help="Only the posts about this country.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--now", hidden=True, help="List as if at this ISO 8601 time.")
+def posts_cmd(
+    config_file: Path | None, posts: Path | None, country: str | None, fmt: str, now: str | None
+) -> None:
+    """List the posts, newest first, and the feeds they land in.
+
+    Each post shows its date, its status (published; draft; or scheduled,
+    dated in the future), its slug, its countries (declared, or detected
+    from its text: each is a country feed the post lands in) and its
+    title (or the one derived from its text). Posts that cannot be read
+    are reported as `scofeed build` reports them. JSON is a list with one
+    object per post.
+
+    \b
+    Example:
+      scofeed posts
+      scofeed posts --country Russia --format json
+    """
+    import json
+
+    from scofeed.feeds import newest_first, permalink, post_countries
+    from scofeed.store import render_html, title_of
+
+    config = _config(config_file, posts, None)
+    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    with _errors():
+        found, gazetteer = _read_store(config)
+        rows: list[dict[str, Any]] = []
+        for post in newest_first(found):
+            title = title_of(post, render_html(post, permalink(post, config)))
+            status = "draft" if post.draft else "scheduled" if post.date > clock else "published"
+            rows.append(
+                {
+                    "path": post.path,
+                    "slug": post.slug,
+                    "date": post.date.isoformat(),
+                    "updated": post.updated.isoformat(),
+                    "status": status,
+                    "title": title,
+                    "title_derived": not post.title,
+                    "countries": list(post_countries(post, gazetteer)),
+                    "countries_declared": post.countries is not None,
+                    "tags": list(post.tags),
+                }
+            )
+    if country is not None:
+        known = tuple(sorted({c for row in rows for c in row["countries"]}))
+        wanted = _country(country, gazetteer, known)
+        rows = [row for row in rows if wanted in row["countries"]]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _table(
+            [
+                (
+                    datetime.fromisoformat(str(row["date"]))
+                    .astimezone(config.tzinfo)
+                    .strftime("%Y-%m-%d %H:%M"),
+                    str(row["status"]),
+                    str(row["slug"]),
+                    ", ".join(row["countries"]) or "-",
+                    str(row["title"]),
+                )
+                for row in rows
+            ]
+        )
+    counts = {s: sum(row["status"] == s for row in rows) for s in ("published", "draft")}
+    scheduled = len(rows) - counts["published"] - counts["draft"]
+    click.echo(
+        f"scofeed: {_plural(len(rows), 'post')} ({counts['published']} published, "
+        f"{_plural(counts['draft'], 'draft')}, {scheduled} scheduled)",
+        err=True,
+    )
+
+
+@main.command("countries")
+@_config_option
+@_posts_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--now", hidden=True, help="Count as if at this ISO 8601 time.")
+def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: str | None) -> None:
+    """List the country feeds: each country with published posts, how
+    many, and its feed files (below the output folder).
+
+    Drafts and scheduled posts are not counted: they are in no feed yet.
+    JSON is a list with one object per country, with the feeds' URLs.
+
+    \b
+    Example:
+      scofeed countries
+      scofeed countries --format json
+    """
+    import json
+
+    from scofeed.countries import country_slug
+    from scofeed.feeds import post_countries
+
+    config = _config(config_file, posts, None)
+    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    with _errors():
+        found, gazetteer = _read_store(config)
+    published = [post for post in found if post.is_published(clock)]
+    counts: dict[str, int] = {}
+    for post in published:
+        for name in post_countries(post, gazetteer):
+            counts[name] = counts.get(name, 0) + 1
+    rows: list[dict[str, Any]] = []
+    for name in sorted(counts):
+        folder = f"countries/{country_slug(name)}/"
+        rows.append(
+            {
+                "country": name,
+                "slug": country_slug(name),
+                "posts": counts[name],
+                "rss": f"{folder}rss.xml",
+                "atom": f"{folder}atom.xml",
+                "rss_url": f"{config.base_url}{folder}rss.xml",
+                "atom_url": f"{config.base_url}{folder}atom.xml",
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _table([(str(r["country"]), str(r["posts"]), str(r["rss"]), str(r["atom"])) for r in rows])
+    click.echo(
+        f"scofeed: {_plural(len(rows), 'country feed')} from "
+        f"{_plural(len(published), 'published post')}",
+        err=True,
+    )
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as columns two spaces apart, the last one ragged."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
 @main.command("validate")

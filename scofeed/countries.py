@@ -37,27 +37,30 @@ class Gazetteer:
 
     @cached_property
     def _mention(self) -> re.Pattern[str]:
-        # Longest first, so "Russian Federation" wins over "Russian" and "Alma-Ata" over "Alma".
-        names = sorted(self._by_name, key=lambda n: (-len(n), n))
-        alternatives = "|".join(_phrase(n) for n in names)
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-    @cached_property
-    def _excluded(self) -> re.Pattern[str] | None:
-        if not self.exclude:
-            return None
-        alternatives = "|".join(_phrase(p) for p in sorted(self.exclude, key=len, reverse=True))
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        # One alternation of every name and every excluded phrase, longest first, so that
+        # "Russian Federation" wins over "Russian" and "Shanghai Cooperation Organization" over
+        # "Shanghai". No group and no look-behind before it: then the regex engine can skip
+        # every position whose character starts no name, which makes detection ~5x faster; the
+        # word boundary before a match is checked in `detect` instead.
+        phrases = [_phrase(n) for n in self._by_name]
+        phrases += [_phrase(p, fold=True) for p in self.exclude]
+        alternatives = "|".join(sorted(phrases, key=lambda p: (-len(p), p)))
+        return re.compile(rf"(?:{alternatives})(?!\w)")
 
     def detect(self, *texts: str) -> frozenset[str]:
         """The countries that `texts` name, as canonical country names."""
         found: set[str] = set()
+        by_name = self._by_name
         for text in texts:
-            if self._excluded is not None:
-                text = self._excluded.sub(" ", text)
             for match in self._mention.finditer(text):
+                start = match.start()
+                if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    continue  # inside a word: "Prussians" names no Russians
                 # White space inside a match may be a line break: fold it to look the name up.
-                found.add(self._by_name[" ".join(match.group().split())])
+                # An excluded phrase ("Shanghai Five") matches too, and names nothing.
+                country = by_name.get(" ".join(match.group().split()))
+                if country is not None:
+                    found.add(country)
         return frozenset(found)
 
     def canonical(self, name: str) -> str:
@@ -65,9 +68,12 @@ class Gazetteer:
         return self._by_name.get(" ".join(name.split()), name.strip())
 
 
-def _phrase(name: str) -> str:
-    # Any run of white space (a line break in Markdown, say) may separate a name's words.
-    return r"\s+".join(re.escape(word) for word in name.split())
+def _phrase(name: str, fold: bool = False) -> str:
+    """A name as a regex: any run of white space (a line break in Markdown, say) between its
+    words; with `fold`, every word after the first in any case ("Shanghai spirit/Spirit")."""
+    first, *rest = name.split()
+    words = [re.escape(w) if not fold else f"(?i:{re.escape(w)})" for w in rest]
+    return r"\s+".join([re.escape(first), *words])
 
 
 def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazetteer:

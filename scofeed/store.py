@@ -8,10 +8,12 @@ a `Problem` for every one it could not, so one run reports them all.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -71,7 +73,36 @@ class Post:
 
 def iter_post_files(posts_dir: Path) -> Iterator[Path]:
     """Every `*.md` file below `posts_dir`, in a fixed order (never the file system's)."""
-    yield from sorted(posts_dir.rglob("*.md"), key=lambda p: p.relative_to(posts_dir).parts)
+    for key, _ in _walk(posts_dir):
+        yield posts_dir.joinpath(*key.split("/"))
+
+
+def _walk(posts_dir: Path) -> list[tuple[str, str]]:
+    """(key, real path) of every `*.md` file below `posts_dir`, sorted by key.
+
+    Folders linked from inside are followed once (a link loop ends there); the real path says
+    where a linked file really is, so the caller can refuse one that lies outside the store.
+    """
+    found: list[tuple[tuple[str, ...], str, str]] = []
+    seen: set[str] = set()
+
+    def visit(folder: str, parts: tuple[str, ...]) -> None:
+        real_folder = os.path.realpath(folder)
+        if real_folder in seen:
+            return
+        seen.add(real_folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    visit(entry.path, (*parts, entry.name))
+                elif entry.name.endswith(".md"):
+                    full = f"{real_folder}/{entry.name}"
+                    real = os.path.realpath(full) if entry.is_symlink() else full
+                    found.append(((*parts, entry.name), "/".join((*parts, entry.name)), real))
+
+    visit(os.fspath(posts_dir), ())
+    found.sort()
+    return [(key, real) for _, key, real in found]
 
 
 class PostCache(Protocol):
@@ -84,6 +115,35 @@ class PostCache(Protocol):
     def put(self, key: str, stat: os.stat_result, post: Post) -> None: ...
 
 
+# One post file as the store found it: its key (path below the store), real path, and its
+# stat result, or the reason it cannot be used.
+PostFile = tuple[str, str, os.stat_result | str]
+
+
+def scan_posts(posts_dir: Path) -> list[PostFile]:
+    """Every post file with its stat (cheap: no file is read), sorted by key."""
+    root = os.path.realpath(posts_dir) + os.sep
+    scanned: list[PostFile] = []
+    for key, real in _walk(posts_dir):
+        if not real.startswith(root):
+            scanned.append((key, real, f"links to {real}, outside the posts folder; copy it in"))
+            continue
+        try:
+            scanned.append((key, real, os.stat(real)))
+        except OSError as exc:
+            scanned.append((key, real, f"cannot be read: {exc.strerror or exc}"))
+    return scanned
+
+
+def scan_signature(scanned: list[PostFile]) -> str:
+    """Changes when any post file is added, removed, moved or touched."""
+    h = hashlib.sha256()
+    for key, _, stat in scanned:
+        detail = stat if isinstance(stat, str) else (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        h.update(repr((key, detail)).encode())
+    return h.hexdigest()
+
+
 def load_posts(
     posts_dir: Path,
     *,
@@ -92,6 +152,7 @@ def load_posts(
     shown_from: Path | None = None,
     cache: PostCache | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scanned: list[PostFile] | None = None,
 ) -> tuple[list[Post], list[Problem]]:
     """Read every post below `posts_dir`; return the posts (bodies dropped, countries detected
     when `detect` is given) and the problems, each sorted. Unchanged files come from `cache`."""
@@ -99,59 +160,90 @@ def load_posts(
     problems: list[Problem] = []
     if not posts_dir.is_dir():
         return [], [Problem(str(posts_dir), None, "no such folder; create it or pass --posts DIR")]
-    root = posts_dir.resolve()
-    files = list(iter_post_files(posts_dir))
-    for done, path in enumerate(files, 1):
-        if progress is not None:
+    files = scan_posts(posts_dir) if scanned is None else scanned
+    prefix = _shown_prefix(posts_dir, shown_from)
+    found: list[Post | None] = []  # in key order, whatever order the parsing finishes in
+    jobs: list[_Job] = []
+    stats: list[tuple[int, str, os.stat_result]] = []
+    for done, (key, real, stat) in enumerate(files, 1):
+        if progress is not None and (done % 256 == 0 or done == len(files)):
             progress(done, len(files))
-        shown = _shown(path, shown_from)
-        key = path.relative_to(posts_dir).as_posix()
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root):
-            problems.append(
-                Problem(shown, None, f"links to {resolved}, outside the posts folder; copy it in")
-            )
-            continue
-        try:
-            stat = resolved.stat()
-        except OSError as exc:
-            problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
+        shown = prefix + key
+        if isinstance(stat, str):
+            problems.append(Problem(shown, None, stat))
             continue
         cached = cache.get(key, stat) if cache is not None else None
-        if cached is not None:
-            posts.append(cached)
-            continue
-        data = _read_bytes(resolved, stat, shown, problems)
-        if data is None:
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        cached = cache.get_by_digest(key, digest) if cache is not None else None
         if cached is None:
-            parsed = parse_post(
-                data, shown, slug=slug_from_filename(path.name), tz=tz, detect=detect
-            )
-            if not isinstance(parsed, Post):
-                problems.extend(parsed)
+            data = _read_bytes(real, stat, shown, problems)
+            if data is None:
                 continue
-            cached = replace(parsed, body=None, source=str(resolved))
-        if cache is not None:
-            cache.put(key, stat, cached)
-        posts.append(cached)
+            digest = hashlib.sha256(data).hexdigest()
+            cached = cache.get_by_digest(key, digest) if cache is not None else None
+            if cached is None:
+                slug = slug_from_filename(key.rpartition("/")[2])
+                jobs.append((data, shown, slug, real, digest))
+                stats.append((len(found), key, stat))
+            elif cache is not None:
+                cache.put(key, stat, cached)  # touched, not changed
+        found.append(cached)
+    for (index, key, stat), parsed in zip(stats, _parse_all(jobs, tz, detect), strict=True):
+        if isinstance(parsed, Post):
+            found[index] = parsed
+            if cache is not None:
+                cache.put(key, stat, parsed)
+        else:
+            problems.extend(parsed)
+    posts = [post for post in found if post is not None]
     problems.extend(_duplicates(posts))
     return posts, sorted(problems)
 
 
-def _shown(path: Path, base: Path | None) -> str:
+# A post file to parse: its bytes, its name in messages, its slug, real path and digest.
+_Job = tuple[bytes, str, str, str, str]
+# Below this many posts to parse, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 1000
+
+
+def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
+    """Parse posts, on every core when there are many (a clean build of a big store)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < _PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return _parse_chunk(jobs, tz, detect)
+    size = -(-len(jobs) // (workers * 4))  # a few chunks per worker, so they finish together
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        parts = pool.map(_parse_chunk, chunks, [tz] * len(chunks), [detect] * len(chunks))
+        return [parsed for part in parts for parsed in part]
+
+
+def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
+    return [
+        parse_post(
+            data,
+            shown,
+            slug=slug,
+            tz=tz,
+            detect=detect,
+            keep_body=False,
+            source=real,
+            digest=digest,
+        )
+        for data, shown, slug, real, digest in jobs
+    ]
+
+
+def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
+    """How messages name the store: relative to `base` (the project root) when inside it."""
+    full = os.path.abspath(posts_dir)
     if base is not None:
-        try:
-            return str(path.relative_to(base))
-        except ValueError:
-            pass
-    return str(path)
+        rel = os.path.relpath(full, base)
+        if not rel.startswith(".."):
+            full = rel
+    return "" if full == "." else full.rstrip(os.sep) + "/"
 
 
 def _read_bytes(
-    path: Path, stat: os.stat_result, shown: str, problems: list[Problem]
+    path: str, stat: os.stat_result, shown: str, problems: list[Problem]
 ) -> bytes | None:
     if stat.st_size > MAX_POST_BYTES:
         problems.append(
@@ -164,7 +256,8 @@ def _read_bytes(
         )
         return None
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except OSError as exc:
         problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
         return None
@@ -190,7 +283,15 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def parse_post(
-    data: bytes, path: str, *, slug: str, tz: tzinfo, detect: Detect | None = None
+    data: bytes,
+    path: str,
+    *,
+    slug: str,
+    tz: tzinfo,
+    detect: Detect | None = None,
+    keep_body: bool = True,
+    source: str = "",
+    digest: str | None = None,
 ) -> Post | list[Problem]:
     """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
     try:
@@ -217,10 +318,18 @@ def parse_post(
     if isinstance(meta, list):
         return meta
     values, key_lines = meta
-    post = _post_from_meta(values, key_lines, path, slug=slug, body=body, tz=tz, data=data)
-    if detect is not None and isinstance(post, Post):
-        post = replace(post, mentions=tuple(sorted(set(detect(post.title or "", body)))))
-    return post
+    return _post_from_meta(
+        values,
+        key_lines,
+        path,
+        slug=slug,
+        body=body,
+        tz=tz,
+        detect=detect,
+        keep_body=keep_body,
+        source=source,
+        digest=digest or hashlib.sha256(data).hexdigest(),
+    )
 
 
 def _split_body(data: bytes) -> str:
@@ -309,7 +418,10 @@ def _post_from_meta(
     slug: str,
     body: str,
     tz: tzinfo,
-    data: bytes,
+    detect: Detect | None,
+    keep_body: bool,
+    source: str,
+    digest: str,
 ) -> Post | list[Problem]:
     problems: list[Problem] = []
 
@@ -387,12 +499,13 @@ def _post_from_meta(
 
     if problems or published is None:
         return problems
+    mentions = tuple(sorted(set(detect(title or "", body)))) if detect is not None else None
     return Post(
         path=path,
         slug=slug,
         date=published,
         updated=updated or published,
-        body=body,
+        body=body if keep_body else None,
         title=title,
         author=author,
         countries=countries,
@@ -402,7 +515,9 @@ def _post_from_meta(
         comments=comments,
         draft=draft,
         id=post_id,
-        digest=hashlib.sha256(data).hexdigest(),
+        mentions=mentions,
+        source=source,
+        digest=digest,
     )
 
 
