@@ -1,0 +1,204 @@
+"""Running on a schedule: incremental builds equal clean ones, killed builds lose nothing,
+two builds never interleave, progress only on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from scofeed import validate
+from scofeed.build import build
+from scofeed.config import load_config
+
+from conftest import NOW, POSTS, post, run_cli, tree
+
+NOW_ISO = NOW.isoformat()
+
+
+def _store(root: Path, n: int) -> None:
+    """The seed's posts and `n` more, spread over countries and years."""
+    shutil.copytree(POSTS, root / "posts")
+    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Dushanbe", "Tashkent", "New Delhi"]
+    for i in range(n):
+        place = places[i % len(places)]
+        (root / "posts" / f"2010-01-{i % 28 + 1:02d}-note-{i}.md").write_text(
+            post(
+                f"title: Note {i} from {place}\ndate: 2010-01-{i % 28 + 1:02d}T{i % 24:02d}:00:00Z",
+                f"Officials met in {place}. " * 40,
+            )
+        )
+
+
+def _clean_build(posts: Path, where: Path) -> dict[str, bytes]:
+    shutil.copytree(posts, where / "posts")
+    build(load_config(where), now=NOW)
+    return tree(where / "output")
+
+
+def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    _store(root, 60)
+    config = load_config(root)
+    build(config, now=NOW)
+    rng = random.Random(4)
+    files = sorted((root / "posts").glob("*.md"))
+    for step in range(6):
+        victim = rng.choice(files)
+        if step == 2:
+            victim.unlink()
+            files.remove(victim)
+        elif step == 4:
+            new = root / "posts" / f"2011-02-0{step}-added.md"
+            new.write_text(post(f"title: Added\ndate: 2011-02-0{step}", "Talks in Minsk."))
+            files.append(new)
+        else:
+            victim.write_text(victim.read_text() + f"\nEdit {step} in Kabul.\n")
+        report = build(config, now=NOW)
+        clean = _clean_build(root / "posts", tmp_path / f"clean{step}")
+        assert tree(root / "output") == clean, f"step {step}"
+        assert report.written  # something changed each time
+    # Deleting the cache changes no result and rewrites nothing.
+    shutil.rmtree(root / ".scofeed")
+    again = build(config, now=NOW)
+    assert again.written == () and again.removed == ()
+
+
+def test_a_touched_file_is_not_reparsed_and_changes_nothing(tmp_path: Path) -> None:
+    _store(tmp_path, 0)
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    target = next((tmp_path / "posts").glob("*.md"))
+    os.utime(target, None)
+    report = build(config, now=NOW)
+    assert report.written == () and len(report.unchanged) == 24
+
+
+def test_a_scheduled_post_appears_when_its_time_comes(tmp_path: Path) -> None:
+    _store(tmp_path, 0)
+    (tmp_path / "posts" / "later.md").write_text(post("date: 2026-03-01", "News from Minsk."))
+    assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "output/countries/belarus/rss.xml").exists()
+    same = run_cli("build", "--now", "2026-02-28T23:59:59+00:00", "-v", cwd=tmp_path)
+    assert same.stdout == ""  # nothing due yet: nothing written
+    due = run_cli("build", "--now", "2026-03-01T00:00:00+00:00", "-v", cwd=tmp_path)
+    assert "wrote output/countries/belarus/rss.xml" in due.stdout
+
+
+def _feeds_whole(output: Path) -> dict[str, bytes]:
+    """Every published feed parses, validates and is complete; returns the tree."""
+    feeds = tree(output)
+    for path, data in feeds.items():
+        assert not path.split("/")[-1].startswith(".scofeed-tmp"), f"temporary file {path} left"
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        errors = [f for f in validate.validate_bytes(data, path) if f.severity == "error"]
+        assert errors == [], path
+    return feeds
+
+
+@pytest.mark.parametrize("trials", [int(os.environ.get("SCOFEED_KILL_TRIALS", "20"))])
+def test_builds_killed_at_any_moment_leave_the_published_feeds_whole(
+    tmp_path: Path, trials: int
+) -> None:
+    _store(tmp_path, 400)
+    assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
+    first = _feeds_whole(tmp_path / "output")
+    rng = random.Random(1)
+    seen_states = set()
+    for trial in range(trials):
+        # Change every post's text, so the killed build has every feed to rewrite.
+        for path in (tmp_path / "posts").glob("2010-*.md"):
+            path.write_text(path.read_text() + f"\nRevision {trial}.\n")
+        if trial % 5 == 0:
+            shutil.rmtree(tmp_path / ".scofeed", ignore_errors=True)  # a slow, clean build
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now_published = _feeds_whole(tmp_path / "output")
+        assert sorted(now_published) == sorted(first)
+        seen_states.add(proc.returncode)
+    # The next good build completes the set, and equals a clean one.
+    assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
+    assert _feeds_whole(tmp_path / "output") == _clean_build(tmp_path / "posts", tmp_path / "ref")
+    assert seen_states  # every trial ran
+
+
+def test_two_builds_at_once_never_interleave(tmp_path: Path) -> None:
+    _store(tmp_path, 300)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 2]), results
+    for code, err in results:
+        if code == 2:
+            assert "another build is running (pid" in err
+    _feeds_whole(tmp_path / "output")
+
+
+def test_a_killed_build_leaves_no_stale_lock(tmp_path: Path) -> None:
+    _store(tmp_path, 0)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from scofeed.output import build_lock\n"
+            "with build_lock(Path('.scofeed')):\n    print('locked', flush=True); time.sleep(60)",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    assert run_cli("build", "--now", NOW_ISO, cwd=tmp_path).returncode == 2
+    holder.kill()
+    holder.wait()
+    result = run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
+    _store(tmp_path, 50)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a build whose stderr is a terminal
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert "writing feeds" in shown and "reading posts" in shown
+    assert "posts read" in shown  # the summary line
+    piped = run_cli("build", "--now", NOW_ISO, cwd=tmp_path)
+    assert "writing feeds" not in piped.stderr and "reading posts" not in piped.stderr
