@@ -116,7 +116,10 @@ def plan(
 
 def permalink(post: Post, config: Config) -> str:
     """The post's absolute URL under the site's base URL, from the `permalink` pattern."""
-    local = post.date.astimezone(config.tzinfo)
+    try:
+        local = post.date.astimezone(config.tzinfo)
+    except OverflowError:  # 0001-01-01T00:00+05:00 has no date in UTC: keep the one written
+        local = post.date
     path = config.permalink.format(
         year=f"{local.year:04d}",
         month=f"{local.month:02d}",
