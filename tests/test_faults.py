@@ -112,7 +112,7 @@ def test_output_paths_never_leave_the_output_folder(tmp_path: Path) -> None:
     (tmp_path / "elsewhere").mkdir()
     out.mkdir()
     (out / "countries").symlink_to(tmp_path / "elsewhere")
-    for bad in ("../x.xml", "/etc/x.xml", "countries/../../x.xml", "", "./x.xml"):
+    for bad in ("../x.xml", "/etc/x.xml", "countries/../../x.xml", "", "a/../../x.xml"):
         with pytest.raises(OutputError):
             output.safe_target(out, bad)
     with pytest.raises(OutputError, match="outside"):
