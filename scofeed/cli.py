@@ -124,7 +124,7 @@ def build_cmd(
     if not quiet:
         click.echo(
             f"scofeed: {report.posts} posts read ({report.published} published), "
-            f"{len(report.written)} feeds written, {len(report.unchanged)} unchanged"
+            f"{len(report.written)} files written, {len(report.unchanged)} unchanged"
             + (f", {len(report.removed)} removed" if report.removed else "")
             + f" in {_rel(config.output_dir)}/, {report.seconds:.2f} s",
             err=True,
@@ -269,11 +269,19 @@ def import_mt_cmd(
       scofeed import mt export.txt --category "SCO (RTG)"
       scofeed import mt old-blog.txt --timezone Asia/Almaty --base-url https://old.example.org/
     """
+    import codecs
+
     from scofeed.importers import write_posts
     from scofeed.importers.mt import read_mt
 
     config = _config(config_file, posts, None)
     tz = _zone(zone) if zone else None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.BadParameter(
+            f"{encoding!r} is not an encoding; try utf-8 or cp1252", param_hint="--encoding"
+        ) from None
     if base_url is not None and not _is_http_url(base_url):
         raise click.BadParameter(
             f"{base_url!r} is not an absolute http(s) URL", param_hint="--base-url"
@@ -303,7 +311,8 @@ def import_mt_cmd(
     type=click.FloatRange(min=0.1),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for a URL's server.",
+    metavar="SECONDS",
+    help="How long to wait for a URL's server.",
 )
 @click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
 def import_feed_cmd(
@@ -373,7 +382,7 @@ def _plural(n: int, noun: str, nouns: str | None = None) -> str:
     help="A country the post is about (repeat for more) [default: detected from the text].",
 )
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
-@click.option("--slug", help="The post's slug [default: made from the title].")
+@click.option("--slug", metavar="SLUG", help="The post's slug [default: made from the title].")
 @click.option(
     "--draft/--no-draft",
     default=True,
@@ -494,7 +503,8 @@ def posts_cmd(
         found, gazetteer = _read_store(config)
         rows: list[dict[str, Any]] = []
         for post in newest_first(found):
-            title = title_of(post, render_html(post, permalink(post, config)))
+            # The title a feed shows; only an untitled post needs rendering to derive it.
+            title = post.title or title_of(post, render_html(post, permalink(post, config)))
             status = "draft" if post.draft else "scheduled" if post.date > clock else "published"
             rows.append(
                 {
@@ -548,10 +558,11 @@ def posts_cmd(
 )
 @click.option("--now", hidden=True, help="Count as if at this ISO 8601 time.")
 def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: str | None) -> None:
-    """List the country feeds: each country with published posts, how
-    many, and its feed files (below the output folder).
+    """List the country feeds, with their post counts and feed files.
 
-    Drafts and scheduled posts are not counted: they are in no feed yet.
+    Each country with published posts has a feed pair below the output
+    folder. Drafts and scheduled posts are not counted: they are in no
+    feed yet.
     JSON is a list with one object per country, with the feeds' URLs.
 
     \b
@@ -608,6 +619,74 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
+@main.command("serve")
+@_config_option
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), help="The folder to serve."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve_cmd(
+    config_file: Path | None, output: Path | None, host: str, port: int, quiet: bool
+) -> None:
+    """Preview the output folder over HTTP: the feeds, the pages and the
+    embed widget, as a good host serves them (content types, ETag and
+    Last-Modified with 304s, gzip, CORS for feed.json and embed.js).
+
+    Each request is logged on stderr; Ctrl-C stops the server. Run
+    `scofeed build` in another terminal: every request reads the files
+    anew. For a preview only: serve a public site with a real web server.
+
+    \b
+    Example:
+      scofeed serve
+      scofeed serve --port 8080 --output public
+    """
+    import signal
+
+    from scofeed.serve import make_server, url_of
+
+    config = _config(config_file, None, output)
+    if not config.output_dir.is_dir():
+        where = _rel(config.output_dir)
+        _fail(f"{where}: no such folder; run scofeed build first", EXIT_CANNOT_RUN)
+
+    def log(line: str) -> None:
+        if not quiet:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            click.echo(f"[{stamp}] {line}", err=True)
+
+    try:
+        server = make_server(config.output_dir, host, port, log)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_CANNOT_RUN)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C stops it even when started from a script that ignores SIGINT for its background
+    # jobs; systemd and kill (SIGTERM) stop it as cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(
+        f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
+        err=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("scofeed: stopped", err=True)
+    finally:
+        server.server_close()
+
+
 @main.command("validate")
 @click.argument("targets", nargs=-1, required=True)
 @click.option(
@@ -621,8 +700,46 @@ def validate_cmd(targets: tuple[str, ...], fmt: str) -> None:
       scofeed validate output/
       scofeed validate https://example.org/feed.xml --format json
     """
-    # Owned by the validator work (issue 3): placeholder wiring until it lands.
-    raise NotImplementedError
+    import json
+
+    from scofeed import validate  # lxml and the schemas are loaded only for this command
+
+    run = validate.validate_targets(targets)
+    if fmt == "json":
+        document = {
+            "valid": run.exit_status == EXIT_OK,
+            "exit_status": run.exit_status,
+            "documents": [
+                {
+                    "source": doc.source,
+                    "valid": doc.valid,
+                    "errors": sum(f.severity == "error" for f in doc.findings),
+                    "warnings": sum(f.severity == "warning" for f in doc.findings),
+                }
+                for doc in run.documents
+            ],
+            "findings": [f.as_dict() for f in run.findings],
+            "failures": [str(failure) for failure in run.failures],
+            "skipped": list(run.skipped),
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for finding in run.findings:
+            click.echo(str(finding))
+    for path in run.skipped:
+        click.echo(f"scofeed: skipped {path}: not an RSS or Atom feed", err=True)
+    for failure in run.failures:
+        click.echo(f"Error: {failure}", err=True)
+    if fmt == "text" and run.documents:
+        errors = sum(f.severity == "error" for f in run.findings)
+        warnings = len(run.findings) - errors
+        invalid = sum(not doc.valid for doc in run.documents)
+        click.echo(
+            f"scofeed: {len(run.documents)} feed(s) checked, {invalid} invalid; "
+            f"{errors} error(s), {warnings} warning(s)",
+            err=True,
+        )
+    sys.exit(run.exit_status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,584 @@
+"""`scofeed import feed`: RSS 2.0, Atom 1.0 and JSON Feed -> posts that keep their entry ids."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scofeed.cli import main
+from scofeed.importers import NewPost, fold, markdown_from_html, text_to_html, write_posts
+from scofeed.importers import feed as feed_module
+from scofeed.importers.feed import FeedImport, parse_feed
+from scofeed.store import Post, load_posts, parse_post, render_html, slug_from_filename
+
+from conftest import run_cli
+
+DATA = Path(__file__).parent / "data" / "import-feed"
+MT = Path(__file__).parent / "data" / "mt"
+AUTHORITY = "example.org,2005"
+FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder, the current directory while the test runs."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    return tmp_path
+
+
+def scofeed(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def parse(name: str) -> FeedImport:
+    return parse_feed((DATA / name).read_bytes(), name, tag_authority=AUTHORITY)
+
+
+def read(path: Path) -> Post:
+    post = parse_post(path.read_bytes(), path.name, slug=slug_from_filename(path.name), tz=UTC)
+    assert isinstance(post, Post), post
+    return post
+
+
+# --- a real HTTP server on 127.0.0.1 ---------------------------------------------------------
+
+
+@dataclass
+class Server:
+    url: str
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    delay: float = 0.0
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    state = Server(url="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(self.path)
+            if state.delay:
+                time.sleep(state.delay)
+            status, headers, body = state.routes.get(self.path, (404, {}, b"not here"))
+            try:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# --- RSS 2.0 ---------------------------------------------------------------------------------
+
+
+def test_a_wordpress_feed() -> None:
+    found = parse("wordpress.rss")
+    assert found.kind == "RSS 2.0" and found.notes == []
+    bishkek, astana = found.posts  # oldest first
+    assert astana.title == "Astana’s new railway & the SCO"
+    assert astana.date == datetime(2008, 5, 20, 9, 12, 44, tzinfo=UTC)
+    assert astana.meta == {
+        "updated": None,
+        "author": "Aigerim Bekova",  # dc:creator
+        "tags": ["Transport", "Kazakhstan"],
+        "summary": "The railway from Astana to the border opens in June. It carries … […]",
+        "comments": 3,  # slash:comments
+        "id": "https://old.example.org/?p=101",  # the guid, isPermaLink="false" or not
+    }
+    # content:encoded is the body: relative links absolute against the old post's address, a
+    # blank line inside <pre> kept, Markdown characters left alone.
+    assert astana.body == (
+        "<p>The railway from Astana to the border opens in June.</p>\n\n"
+        '<p><img src="https://old.example.org/wp-content/uploads/2008/05/rail.jpg" '
+        'alt="The line"> It carries *freight* first.</p>\n\n'
+        "<pre>km  0  Astana\n&#10;km 90  border</pre>\n\n"
+        '<script>alert("x")</script>\n'
+    )
+    assert bishkek.date == datetime(2008, 5, 19, 14, 30, tzinfo=timezone(timedelta(hours=6)))
+    assert bishkek.meta["id"] == "https://old.example.org/?p=99"
+    assert bishkek.meta["comments"] == 0
+
+
+def test_imported_html_renders_sanitised_and_whole(site: Path) -> None:
+    assert scofeed("import", "feed", str(DATA / "wordpress.rss")).exit_code == 0
+    post = read(site / "posts" / "2008-05-20-astana-s-new-railway-the-sco.md")
+    html = render_html(post, "https://example.org/sco/2008/05/astana.html")
+    assert "<script" not in html and "alert" not in html  # the store sanitises
+    assert "<pre>km  0  Astana\n\nkm 90  border</pre>" in html
+    assert "*freight*" in html
+
+
+def test_an_rss_feed_without_guids_keeps_links_as_ids() -> None:
+    found = parse("no-guid.rss")
+    cafe, brief = found.posts
+    assert cafe.title == "Café talks in Dushanbe"  # ISO-8859-1, decoded by the XML parser
+    assert cafe.meta["id"] == "http://plain.example.com/news/cafe-talks.html"
+    assert cafe.meta["author"] == "Farrukh Nazarov"  # from "address (Name)"
+    assert cafe.body == (
+        "<p>Tajik and Uzbek delegates talked over coffee. "
+        '<a href="http://plain.example.com/news/more.html">More</a></p>\n'
+    )
+    assert brief.title is None  # untitled: the store derives one; the slug comes from it
+    assert brief.slug == "A brief without a title."
+    assert brief.date == datetime(2008, 5, 22, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert brief.meta["id"] == "http://plain.example.com/news/brief.html"
+
+
+# --- Atom 1.0 and JSON Feed ------------------------------------------------------------------
+
+
+def test_an_atom_feed() -> None:
+    found = parse("atom.xml")
+    assert found.kind == "Atom 1.0"
+    assert found.notes == [
+        "the feed holds the id tag:atom.example.net,2008:entry-3 twice; the later update is kept"
+    ]
+    tashkent, plain, versions = found.posts
+    assert tashkent.title == "Tashkent and Samarkand"  # type="html" title as text
+    assert tashkent.date == datetime(2008, 5, 22, 10, tzinfo=timezone(timedelta(hours=5)))
+    assert tashkent.meta == {
+        "updated": datetime(2008, 5, 23, 9, 30, tzinfo=timezone(timedelta(hours=5))),
+        "author": "Atom Desk",  # the feed's author, for entries without one
+        "tags": ["Uzbekistan", "travel"],  # label, else term
+        "summary": "Two cities, one week.",
+        "comments": 5,  # <link rel="replies" thr:count>
+        "id": "tag:atom.example.net,2008:entry-1",
+    }
+    assert tashkent.body == (  # xhtml content, links resolved against xml:base
+        "<p>Two cities in <strong>Uzbekistan</strong>, one week.</p>\n\n"
+        '<p><a href="https://atom.example.net/blog/tashkent/map.html">Map</a></p>\n'
+    )
+    assert plain.title == "Plain <text> title & more"  # type="text": characters, not markup
+    assert plain.date == datetime(2008, 5, 24, 8, tzinfo=UTC)  # no published: updated
+    assert plain.meta["comments"] == 2  # thr:total
+    assert plain.meta["author"] == "Guest Writer"
+    assert plain.body == (
+        "<p>Text content with *stars* and &lt;tags&gt;.</p>\n\n"
+        "<p>A second paragraph in Beijing.</p>\n"
+    )
+    assert versions.title == "New version of an entry"
+    assert versions.body == "<p>Second version, about Moscow.</p>\n"
+
+
+def test_json_feeds_1_1_and_1_0() -> None:
+    found = parse("feed.json")
+    assert found.kind == "JSON Feed 1.1"
+    islamabad, delhi = found.posts
+    assert islamabad.title == "Islamabad applies"
+    assert islamabad.meta == {
+        "updated": datetime(2008, 5, 27, 7, tzinfo=timezone(timedelta(hours=5))),
+        "author": "Sana Iqbal, Omar Khan",
+        "tags": ["membership", "Pakistan"],
+        "summary": "Pakistan applies.",
+        "comments": None,
+        "id": "https://json.example.com/2008/05/islamabad",
+    }
+    assert 'src="https://json.example.com/img/flag.png"' in islamabad.body
+    # content_text is text: every character escaped, paragraphs kept.
+    assert delhi.body == (
+        "<p>New Delhi watches.</p>\n\n"
+        "<p>India is an observer; *no markup* here &amp; &lt;none&gt;.</p>\n"
+    )
+    assert delhi.meta["author"] == "JSON Desk"
+    # An id that is no URI cannot be an Atom id: it becomes one, the same on every import.
+    assert delhi.meta["id"] == "tag:example.org,2005:imported/json.example.com/2"
+    assert found.notes == [
+        "feed.json: item 2: the id '2' is not a URI, which Atom requires; it is kept as "
+        "tag:example.org,2005:imported/json.example.com/2, so readers may show this entry once "
+        "more"
+    ]
+    old = parse("feed-1.0.json")
+    assert old.kind == "JSON Feed 1.0"
+    (entry,) = old.posts
+    assert entry.meta["author"] == "Bat Erdene"  # 1.0's "author" object
+    assert entry.meta["id"] == "tag:example.org,2005:imported/json10.example.com/7"  # a number
+
+
+# --- idempotent, ids as identity -------------------------------------------------------------
+
+
+def test_importing_again_adds_and_changes_nothing(site: Path) -> None:
+    for name in ("wordpress.rss", "atom.xml", "feed.json"):
+        assert scofeed("import", "feed", str(DATA / name)).exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / "posts").iterdir()}
+    assert len(before) == 7
+    for name in ("wordpress.rss", "atom.xml", "feed.json"):
+        again = scofeed("import", "feed", str(DATA / name))
+        assert again.exit_code == 0
+        assert " 0 created, 0 overwritten, " in again.stderr
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / "posts").iterdir()}
+    assert after == before
+
+
+def test_an_entry_changed_upstream_is_the_same_post_by_its_id(site: Path) -> None:
+    assert scofeed("import", "feed", str(DATA / "wordpress.rss")).exit_code == 0
+    changed = site / "changed.rss"
+    changed.write_text(
+        (DATA / "wordpress.rss")
+        .read_text()
+        .replace("Bishkek hosts the ministers", "Bishkek hosted the ministers")
+        .replace("lasted two days", "lasted three days")
+    )
+    refused = scofeed("import", "feed", str(changed))
+    assert refused.exit_code == 1
+    assert (
+        "refused posts/2008-05-19-bishkek-hosts-the-ministers.md: differs from the import; "
+        "--force overwrites it\n" in refused.stderr
+    )
+    forced = scofeed("import", "feed", str(changed), "--force")
+    assert forced.exit_code == 0
+    assert forced.stdout == (
+        "overwrote posts/2008-05-19-bishkek-hosts-the-ministers.md\n"
+        "skipped posts/2008-05-20-astana-s-new-railway-the-sco.md (already imported)\n"
+    )
+    post = read(site / "posts" / "2008-05-19-bishkek-hosts-the-ministers.md")
+    assert post.title == "Bishkek hosted the ministers"
+    assert post.slug == "bishkek-hosts-the-ministers"  # the file and its slug stay
+    assert post.id == "https://old.example.org/?p=99"
+
+
+def _new(title: str, body: str = "Text.", **meta: object) -> NewPost:
+    return NewPost(date=datetime(2008, 5, 19, 12, tzinfo=UTC), body=body, title=title, meta=meta)
+
+
+def test_two_entries_with_one_title_and_day_but_two_ids_are_two_posts(tmp_path: Path) -> None:
+    posts = [_new("Daily notes", id="urn:x:1"), _new("Daily notes", "Other.", id="urn:x:2")]
+    first = write_posts(posts, tmp_path, shown_from=tmp_path)
+    assert first.created == ["2008-05-19-daily-notes.md", "2008-05-19-daily-notes-2.md"]
+    again = write_posts(reversed(posts), tmp_path, shown_from=tmp_path)
+    assert again.skipped == ["2008-05-19-daily-notes-2.md", "2008-05-19-daily-notes.md"]
+
+
+def test_an_id_once_written_is_kept_when_a_post_without_one_overwrites_it(tmp_path: Path) -> None:
+    write_posts([_new("Summit", id="https://old.example.org/?p=7")], tmp_path, shown_from=tmp_path)
+    report = write_posts([_new("Summit", "New text.")], tmp_path, force=True, shown_from=tmp_path)
+    assert report.overwritten == ["2008-05-19-summit.md"]
+    text = (tmp_path / "2008-05-19-summit.md").read_text()
+    assert "id: 'https://old.example.org/?p=7'" in text and "New text." in text
+    again = write_posts([_new("Summit", "New text.")], tmp_path, shown_from=tmp_path)
+    assert again.skipped == ["2008-05-19-summit.md"]
+
+
+# --- hostile documents -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["xxe.rss", "billion-laughs.rss", "entity-in-attribute.xml"])
+def test_documents_that_declare_entities_are_refused(site: Path, name: str) -> None:
+    result = scofeed("import", "feed", str(DATA / name))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {DATA / name}: its DOCTYPE declares entities; such a document can read local "
+        "files or grow without end, so it is refused; nothing was imported\n"
+    )
+    assert not (site / "posts").exists()
+
+
+def test_nothing_a_document_names_is_fetched(site: Path, server: Server) -> None:
+    document = f"""<?xml version="1.0"?>
+<?xml-stylesheet href="{server.url}/style.xsl" type="text/xsl"?>
+<!DOCTYPE rss SYSTEM "{server.url}/evil.dtd">
+<rss version="2.0" xmlns:xi="http://www.w3.org/2001/XInclude"><channel>
+<title>t</title><link>{server.url}/</link><description>d</description>
+<item><title>Fetch nothing</title><guid>{server.url}/1</guid>
+<pubDate>Mon, 19 May 2008 00:00:00 +0000</pubDate>
+<xi:include href="{server.url}/include.xml"/>
+<description>&lt;img src="{server.url}/pixel.gif"&gt;
+&lt;iframe src="{server.url}/frame"&gt;&lt;/iframe&gt;</description>
+</item></channel></rss>
+"""
+    path = site / "remote-bits.rss"
+    path.write_text(document)
+    result = scofeed("import", "feed", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert server.requests == []
+    server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, document.encode())
+    result = scofeed("import", "feed", f"{server.url}/feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert server.requests == ["/feed.xml"]
+
+
+def test_documents_over_the_size_cap_are_refused(
+    site: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed_module, "MAX_FEED_BYTES", 1000)
+    big = (DATA / "wordpress.rss").read_bytes()
+    assert len(big) > 1000
+    result = scofeed("import", "feed", str(DATA / "wordpress.rss"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {DATA / 'wordpress.rss'}: is over the 1,000 bytes a feed may have; import it "
+        "in parts\n"
+    )
+    server.routes["/big.xml"] = (200, {}, big)
+    result = scofeed("import", "feed", f"{server.url}/big.xml")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"Error: {server.url}/big.xml: is over the 1,000 bytes a feed may have\n"
+    )
+    assert not (site / "posts").exists()
+
+
+def test_hostile_titles_make_safe_file_names(site: Path) -> None:
+    result = scofeed("import", "feed", str(DATA / "hostile-titles.json"))
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p for p in site.rglob("*.md"))
+    assert [p.parent for p in written] == [site / "posts"] * 7
+    assert all(FILE_NAME.match(p.name) for p in written)
+    assert sorted(p.name for p in written) == [
+        "2008-05-19-a-b.md",
+        "2008-05-19-abs.md",
+        "2008-05-19-etc-passwd.md",
+        "2008-05-19-nulbyte.md",
+        "2008-05-19-post-2.md",
+        "2008-05-19-post.md",
+        "2008-05-19-" + "x" * 60 + ".md",
+    ]
+    posts, problems = load_posts(site / "posts", tz=UTC)
+    assert problems == []
+    assert {p.title for p in posts} >= {"../../etc/passwd", "/abs", "..", "NULbyte", "x" * 500}
+    again = scofeed("import", "feed", str(DATA / "hostile-titles.json"))
+    assert again.stderr.endswith("0 created, 0 overwritten, 7 skipped, 0 refused\n")
+
+
+# --- what is not a feed, and feeds with errors -----------------------------------------------
+
+
+def test_malformed_xml_says_where(site: Path) -> None:
+    path = DATA / "not-well-formed.rss"
+    result = scofeed("import", "feed", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path}: not well-formed XML; nothing was imported\n"
+        f"  {path}:7: Opening and ending tag mismatch: b line 7 and description, line 7, "
+        "column 53; fix the feed or ask its publisher to\n"
+    )
+
+
+def test_every_bad_date_is_reported_and_nothing_written(site: Path) -> None:
+    path = DATA / "bad-dates.rss"
+    result = scofeed("import", "feed", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path}: 2 problems in the feed; nothing was imported\n"
+        f'  {path}:15: item 2: pubDate "yesterday afternoon" does not parse; write it as RFC '
+        "822, such as Mon, 19 May 2008 14:30:00 +0000\n"
+        f"  {path}:17: item 3 has no date; give it a <pubDate> such as Mon, 19 May 2008 "
+        "14:30:00 +0000\n"
+    )
+    assert not (site / "posts").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "page.html",
+            "is an HTML page, not a feed; give the address of its feed, found in the page's "
+            '<link rel="alternate" type="application/rss+xml"> element',
+        ),
+        (
+            "rdf.xml",
+            "the root element is <RDF> in http://www.w3.org/1999/02/22-rdf-syntax-ns#, not an "
+            "RSS 2.0 <rss> or an Atom 1.0 <feed>",
+        ),
+        (
+            "not-a-feed.json",
+            'JSON without a "version" of https://jsonfeed.org/version/1.1 (or /1), so not a '
+            "JSON Feed",
+        ),
+        ("missing.xml", "cannot be read: No such file or directory"),
+    ],
+)
+def test_what_is_no_feed_could_not_run(site: Path, name: str, message: str) -> None:
+    result = scofeed("import", "feed", str(DATA / name))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {DATA / name}: {message}\n"
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+
+def test_a_feed_from_a_url(site: Path, server: Server) -> None:
+    server.routes["/old-feed"] = (301, {"Location": "/feed.json"}, b"")
+    server.routes["/feed.json"] = (
+        200,
+        {"Content-Type": "application/feed+json"},
+        (DATA / "feed.json").read_bytes(),
+    )
+    result = scofeed("import", "feed", f"{server.url}/old-feed")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "created posts/2008-05-26-islamabad-applies.md\n"
+        "created posts/2008-05-27-new-delhi-watches.md\n"
+    )
+    assert server.requests == ["/old-feed", "/feed.json"]
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ((404, {}, b"gone"), "the server answered 404 Not Found"),
+        ((302, {"Location": "file:///etc/passwd"}, b""), "redirects to file:///etc/passwd"),
+    ],
+)
+def test_urls_that_give_no_feed_could_not_run(
+    site: Path, server: Server, route: tuple[int, dict[str, str], bytes], message: str
+) -> None:
+    server.routes["/feed.xml"] = route
+    result = scofeed("import", "feed", f"{server.url}/feed.xml")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.startswith(f"Error: {server.url}/feed.xml: ")
+
+
+def test_a_slow_server_times_out(site: Path, server: Server) -> None:
+    server.delay = 1.0
+    result = scofeed("import", "feed", f"{server.url}/feed.xml", "--timeout", "0.2")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {server.url}/feed.xml: no answer within 0.2 s; try --timeout\n"
+    )
+
+
+def test_only_http_urls(site: Path) -> None:
+    result = scofeed("import", "feed", "ftp://example.org/feed.xml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: ftp://example.org/feed.xml: only http:// and https:// URLs can be fetched\n"
+    )
+
+
+# --- end to end: imported, built, read back by a feed reader ---------------------------------
+
+
+def test_imports_build_into_feeds_a_reader_reads_with_the_old_ids(site: Path) -> None:
+    assert (
+        scofeed("import", "mt", str(MT / "typepad.txt"), "--category", "SCO (RTG)").exit_code == 0
+    )
+    for name in ("wordpress.rss", "atom.xml", "feed.json"):
+        assert scofeed("import", "feed", str(DATA / name)).exit_code == 0
+    build = run_cli("build", "--now", "2026-01-01T00:00:00+00:00", cwd=site)
+    assert build.returncode == 0, build.stderr
+    old_ids = {
+        "https://old.example.org/?p=101",
+        "https://old.example.org/?p=99",
+        "tag:atom.example.net,2008:entry-1",
+        "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a",
+        "tag:atom.example.net,2008:entry-3",
+        "https://json.example.com/2008/05/islamabad",
+        "tag:example.org,2005:imported/json.example.com/2",
+    }
+    for name in ("rss.xml", "atom.xml"):
+        parsed = feedparser.parse((site / "output" / name).read_bytes())
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        entries = {e.id: e for e in parsed.entries}
+        assert old_ids <= set(entries)
+        titles = {e.title for e in parsed.entries}
+        assert "Ministers meet in Almaty & agree a road map" in titles  # from the MT export
+        assert "Summit programme (scheduled)" not in titles  # dated 2030
+        assert not any(t.startswith("Russian Federation will lead") for t in titles)  # a draft
+        assert len(parsed.entries) == 8
+        astana = entries["https://old.example.org/?p=101"]
+        assert astana.title == "Astana’s new railway & the SCO"
+        assert "rail.jpg" in astana.content[0].value and "alert" not in astana.content[0].value
+    rss = feedparser.parse((site / "output" / "rss.xml").read_bytes())
+    comments = {e.id: e.get("slash_comments") for e in rss.entries}
+    assert comments["https://old.example.org/?p=101"] == "3"
+    kazakhstan = feedparser.parse(
+        (site / "output" / "countries" / "kazakhstan" / "atom.xml").read_bytes()
+    )
+    assert not kazakhstan.bozo
+    assert "https://old.example.org/?p=101" in {e.id for e in kazakhstan.entries}
+
+
+def test_help_shows_an_example() -> None:
+    result = CliRunner().invoke(main, ["import", "feed", "--help"])
+    assert result.exit_code == 0
+    assert "  Example:\n    scofeed import feed https://" in result.output
+
+
+# --- write_posts: any title, a file inside posts/ --------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=st.text(max_size=600), body=st.text(max_size=200))
+def test_any_title_gives_one_safe_file_the_store_reads(title: str, body: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        posts_dir = Path(folder) / "posts"
+        post = NewPost(
+            date=datetime(2008, 5, 19, tzinfo=UTC),
+            body=markdown_from_html(text_to_html(body)) or "Text.\n",
+            title=fold(title) or None,
+        )
+        report = write_posts([post], posts_dir, shown_from=Path(folder))
+        (name,) = report.created
+        written = [p for p in Path(folder).rglob("*") if p.is_file()]
+        assert [p.parent for p in written] == [posts_dir]
+        assert FILE_NAME.match(written[0].name) and name == f"posts/{written[0].name}"
+        posts, problems = load_posts(posts_dir, tz=UTC)
+        assert problems == []
+        assert posts[0].title == post.title
+        again = write_posts([post], posts_dir, shown_from=Path(folder))
+        assert again.skipped == report.created
+
+
+def test_a_file_the_store_cannot_read_is_never_replaced(tmp_path: Path) -> None:
+    unreadable = tmp_path / "2008-05-19-summit.md"
+    unreadable.write_bytes(b"---\ntitle: Summit\ndate: 2008-05-19\n---\n\n\xff\xfe broken\n")
+    report = write_posts([_new("Summit")], tmp_path, shown_from=tmp_path)
+    assert report.created == ["2008-05-19-summit-2.md"]
+    assert unreadable.read_bytes().endswith(b"\xff\xfe broken\n")
+
+
+def test_an_item_without_pubdate_takes_the_channels_date(site: Path) -> None:
+    result = scofeed("import", "feed", str(DATA / "undated-items.rss"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        f"note: {DATA / 'undated-items.rss'}:8: item 1: has no pubDate; dated with the "
+        "channel's lastBuildDate, 2008-05-23T12:00:00+00:00\n"
+    )
+    assert result.stdout == "created posts/2008-05-23-dated-by-the-channel.md\n"
+
+
+def test_an_updated_date_before_the_published_one_is_left_out() -> None:
+    document = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>
+<updated>2008-05-19T00:00:00Z</updated><entry><title>e</title><id>urn:e</id>
+<published>2008-05-19T12:00:00Z</published><updated>2008-05-18T00:00:00Z</updated>
+<content type="text">x</content></entry></feed>"""
+    (post,) = parse_feed(document, "f.xml", tag_authority=AUTHORITY).posts
+    assert post.date == datetime(2008, 5, 19, 12, tzinfo=UTC)
+    assert post.meta["updated"] is None

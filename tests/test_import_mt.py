@@ -1,0 +1,443 @@
+"""`scofeed import mt`: Movable Type / Typepad exports -> post files, idempotent and path-safe."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scofeed.cli import main
+from scofeed.errors import InputError
+from scofeed.importers import NewPost
+from scofeed.importers.mt import convert_breaks, parse_mt, read_mt
+from scofeed.store import Post, load_posts, parse_post, render_html, slug_from_filename
+
+DATA = Path(__file__).parent / "data" / "mt"
+FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder, the current directory while the test runs."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def scofeed(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))}
+
+
+def read(path: Path) -> Post:
+    post = parse_post(path.read_bytes(), path.name, slug=slug_from_filename(path.name), tz=UTC)
+    assert isinstance(post, Post), post
+    return post
+
+
+# --- every field -----------------------------------------------------------------------------
+
+
+def test_every_field_of_a_typepad_export() -> None:
+    found = read_mt(DATA / "typepad.txt")
+    assert (found.records, found.other_category, found.no_entry) == (4, 0, 0)
+    first, untitled, travel, future = found.posts
+
+    assert first.title == "Ministers meet in Almaty & agree a road map"  # TITLE is HTML
+    assert first.date == datetime(2008, 5, 19, 14, 30)  # no offset: the site's zone applies
+    assert first.slug == "ministers_meet_in_almaty"  # BASENAME, the slug hint
+    assert first.meta == {
+        "author": "Aigerim Bekova",
+        "tags": ["summit", "road map", "transport", "ministers", "Almaty"],  # TAGS + KEYWORDS
+        "categories": ["SCO (RTG)", "Central Asia"],  # PRIMARY CATEGORY first, once
+        "summary": "Ministers agree a road map & a date.",  # EXCERPT
+        "comments": 2,  # COMMENT sections; the PING is not a comment
+        "draft": None,
+    }
+    # CONVERT BREAKS __default__: paragraphs at blank lines, <br> at line ends; BODY and
+    # EXTENDED BODY joined; markup already there kept.
+    assert first.body == (
+        "<p>The foreign ministers of the SCO met in Almaty on Monday.<br>\n"
+        'They agreed a *road map* for transport, see <a href="/2008/05/transport.html">'
+        "our notes</a>.</p>\n\n"
+        "<p>Kazakhstan will host the next meeting.</p>\n\n"
+        "<blockquote>We are one region.</blockquote>\n\n"
+        "<p>Uzbekistan's minister spoke last.</p>\n"
+    )
+
+    assert untitled.title is None
+    assert untitled.meta["draft"] is True  # STATUS: Draft stays a draft
+    assert untitled.meta["comments"] == 0
+    assert untitled.meta["summary"] is None and untitled.meta["tags"] is None
+    assert untitled.date == datetime(2008, 6, 2, 9, 5, 7)
+    # No BASENAME: the slug comes from the first sentence, as for any untitled post.
+    assert (
+        untitled.slug
+        == "Russian Federation will lead the SCO in 2008-2009, said officials in Moscow."
+    )
+
+    assert travel.title == "Weekend in Tbilisi"
+    assert travel.body == "A *Markdown* post in another category.\n"  # the Markdown filter
+
+    assert future.date == datetime(2030, 6, 15, 0, 0)  # 12:00:00 AM is midnight
+    assert future.meta["draft"] is None  # Future: published when its date comes
+    assert future.meta["categories"] == ["SCO (RTG)"]
+
+
+def test_html_bodies_render_as_movable_type_showed_them(site: Path) -> None:
+    assert scofeed("import", "mt", str(DATA / "typepad.txt")).exit_code == 0
+    post = read(next((site / "posts").glob("2008-06-02-*.md")))
+    html = render_html(post, "https://example.org/sco/2008/06/x.html")
+    # Indented after a blank line inside a <div>: still HTML, not a Markdown code block.
+    assert "<pre>" not in html and "<code>" not in html
+    assert "<p>Indented after a blank line: not code.</p>" in html
+    assert "1. not a list" in html and "<ol>" not in html
+    first = read(next((site / "posts").glob("2008-05-19-*.md")))
+    html = render_html(first, "https://example.org/sco/2008/05/x.html")
+    assert "*road map*" in html and "<em>" not in html  # HTML text: asterisks are asterisks
+    assert "<br>" in html and "<blockquote>We are one region.</blockquote>" in html
+
+
+def test_the_store_reads_every_imported_field(site: Path) -> None:
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"))
+    assert result.exit_code == 0, result.stderr
+    posts, problems = load_posts(site / "posts", tz=UTC)
+    assert problems == []
+    by_slug = {p.slug: p for p in posts}
+    assert sorted(by_slug) == [
+        "ministers-meet-in-almaty",
+        "russian-federation-will-lead-the-sco-in-2008-2009-said",
+        "summit-programme",
+        "weekend-in-tbilisi",
+    ]
+    first = by_slug["ministers-meet-in-almaty"]
+    assert first.title == "Ministers meet in Almaty & agree a road map"
+    assert first.author == "Aigerim Bekova"
+    assert first.tags == ("summit", "road map", "transport", "ministers", "Almaty")
+    assert first.categories == ("SCO (RTG)", "Central Asia")
+    assert first.summary == "Ministers agree a road map & a date."
+    assert first.comments == 2
+    assert not first.draft
+    assert first.date == datetime(2008, 5, 19, 14, 30, tzinfo=UTC)
+    assert by_slug["russian-federation-will-lead-the-sco-in-2008-2009-said"].draft
+
+
+def test_lf_and_crlf_exports_give_the_same_posts(tmp_path: Path) -> None:
+    crlf = (DATA / "typepad-crlf.txt").read_bytes()
+    assert b"\r\n" in crlf and b"\n" not in crlf.replace(b"\r\n", b"")  # really CRLF
+    assert b"\r" not in (DATA / "typepad.txt").read_bytes()  # and really LF
+    lf = tmp_path / "typepad-lf.txt"
+    lf.write_bytes(crlf.replace(b"\r\n", b"\n"))
+    from_crlf = read_mt(DATA / "typepad-crlf.txt")
+    assert from_crlf == read_mt(lf)
+    assert [p.title for p in from_crlf.posts] == [
+        "Beijing summit opens",
+        "Beijing summit closes",
+        "Notes for the next summit",
+    ]
+    opens = from_crlf.posts[0]
+    assert "\r" not in opens.body
+    assert opens.body == (
+        "<p>Leaders arrive in Beijing today.<br>\nThe summit lasts two days.</p>\n\n"
+        "<p>Press briefings follow.</p>\n\n<p>Full programme to follow.</p>\n"
+    )
+    assert opens.meta["tags"] == ["summit", "Hu Jintao", "beijing"]
+    assert opens.meta["comments"] == 1
+    assert from_crlf.posts[2].meta["draft"] is True
+
+
+def test_convert_breaks_is_movable_types_transform() -> None:
+    text = "One\ntwo\n\n<ul>\n<li>kept</li>\n</ul>\n\n  \n<a href='x'>inline</a> start"
+    assert convert_breaks(text) == (
+        "<p>One<br />\ntwo</p>\n\n<ul>\n<li>kept</li>\n</ul>\n\n<p><a href='x'>inline</a> start</p>"
+    )
+
+
+# --- choosing what to import -----------------------------------------------------------------
+
+
+def test_category_picks_entries_by_category_or_primary_category(site: Path) -> None:
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"), "--category", "sco (rtg)")
+    assert result.exit_code == 0, result.stderr
+    assert "scofeed: 4 records in the export (1 in other categories, left out)" in result.stderr
+    assert sorted(files(site / "posts")) == [
+        "2008-05-19-ministers-meet-in-almaty.md",  # PRIMARY CATEGORY and CATEGORY
+        "2008-06-02-russian-federation-will-lead-the-sco-in-2008-2009-said.md",
+        "2030-06-15-summit-programme.md",  # CATEGORY only
+    ]
+
+
+def test_a_category_no_entry_has_is_an_error_that_lists_the_categories(site: Path) -> None:
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"), "--category", "SCO(RTG)")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f'Error: {DATA / "typepad.txt"}: no entry is in the category "SCO(RTG)"; the '
+        "export's categories are: Central Asia, SCO (RTG), Travel\n"
+    )
+    assert not (site / "posts").exists()
+
+
+def test_no_entry_records_are_left_out_and_start_body_is_read() -> None:
+    found = read_mt(DATA / "no-entry.txt")
+    assert (found.records, found.no_entry) == (2, 1)
+    (post,) = found.posts
+    assert post.title == "A real entry"
+    assert post.body == (
+        "<p>An old-style export: the body follows START BODY.</p>\n\n<p>Second paragraph.</p>\n"
+    )
+
+
+def test_the_timezone_of_the_export_gives_dates_an_offset(site: Path) -> None:
+    found = read_mt(DATA / "typepad-crlf.txt", tz=timezone(timedelta(hours=8)))
+    assert found.posts[0].date == datetime(2008, 6, 15, 10, tzinfo=timezone(timedelta(hours=8)))
+    result = scofeed("import", "mt", str(DATA / "typepad-crlf.txt"), "--timezone", "Asia/Almaty")
+    assert result.exit_code == 0
+    text = (site / "posts" / "2008-06-15-beijing-summit-opens.md").read_text()
+    assert "\ndate: 2008-06-15T10:00:00+06:00\n" in text
+    bad = scofeed("import", "mt", str(DATA / "typepad.txt"), "--timezone", "Mars/Olympus")
+    assert bad.exit_code == 2
+    assert "'Mars/Olympus' is not a time zone" in bad.stderr
+
+
+def test_base_url_makes_relative_links_absolute(site: Path) -> None:
+    result = scofeed(
+        "import", "mt", str(DATA / "typepad.txt"), "--base-url", "https://old.example.org/blog/"
+    )
+    assert result.exit_code == 0
+    texts = files(site / "posts")
+    assert (
+        'href="https://old.example.org/2008/05/transport.html"'
+        in (texts["2008-05-19-ministers-meet-in-almaty.md"])
+    )
+    assert (
+        'src="https://old.example.org/blog/images/yekaterinburg.jpg"'
+        in (texts["2008-06-02-russian-federation-will-lead-the-sco-in-2008-2009-said.md"])
+    )
+    assert scofeed("import", "mt", str(DATA / "typepad.txt"), "--base-url", "x").exit_code == 2
+
+
+# --- idempotent, never overwriting -----------------------------------------------------------
+
+
+def test_importing_again_adds_and_changes_nothing(site: Path) -> None:
+    assert scofeed("import", "mt", str(DATA / "typepad.txt")).exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / "posts").iterdir()}
+    again = scofeed("import", "mt", str(DATA / "typepad.txt"))
+    assert again.exit_code == 0
+    assert again.stderr.endswith("scofeed: 0 created, 0 overwritten, 4 skipped, 0 refused\n")
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / "posts").iterdir()} == (
+        before
+    )
+
+
+def test_an_edited_post_is_refused_then_forced(site: Path) -> None:
+    assert scofeed("import", "mt", str(DATA / "typepad.txt")).exit_code == 0
+    edited = site / "posts" / "2008-05-19-ministers-meet-in-almaty.md"
+    edited.write_text(edited.read_text() + "\nAn editor's note.\n")
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"))
+    assert result.exit_code == 1
+    assert (
+        "refused posts/2008-05-19-ministers-meet-in-almaty.md: differs from the import; "
+        "--force overwrites it\n" in result.stderr
+    )
+    assert "An editor's note." in edited.read_text()
+    forced = scofeed("import", "mt", str(DATA / "typepad.txt"), "--force")
+    assert forced.exit_code == 0
+    assert "overwrote posts/2008-05-19-ministers-meet-in-almaty.md\n" in forced.stdout
+    assert "An editor's note." not in edited.read_text()
+
+
+def test_a_post_retitled_in_the_store_is_still_the_same_post(site: Path) -> None:
+    assert scofeed("import", "mt", str(DATA / "typepad.txt")).exit_code == 0
+    path = site / "posts" / "2008-05-19-ministers-meet-in-almaty.md"
+    path.write_text(path.read_text().replace("title: Ministers meet", "title: Ministers met"))
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"))
+    assert result.exit_code == 1  # refused, not imported a second time under another name
+    assert len(list((site / "posts").glob("*.md"))) == 4
+
+
+def test_the_same_posts_from_the_archive_page_are_not_imported_twice(site: Path) -> None:
+    """An untitled post is matched by its day and first sentence, whatever format gave it."""
+    page = site / "page.txt"
+    page.write_text(
+        "Russian Federation will lead the SCO in 2008-2009, said officials in Moscow. More.\n\n"
+        "June 2, 2008 in SCO (RTG) | Permalink\n"
+    )
+    assert scofeed("import", "archive", str(page)).exit_code == 0
+    result = scofeed("import", "mt", str(DATA / "typepad.txt"), "--category", "SCO (RTG)")
+    assert result.exit_code == 1
+    assert (
+        "refused posts/2008-06-02-russian-federation-will-lead-the-sco-in-2008-2009-said.md"
+        in result.stderr
+    )
+    assert len(list((site / "posts").glob("*.md"))) == 3
+
+
+# --- malformed exports -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        (
+            "bad-date.txt",
+            17,
+            'record 3: DATE "13/45/2008" does not parse; write it as MM/DD/YYYY hh:mm:ss AM',
+        ),
+        (
+            "no-date.txt",
+            1,
+            "record 1: has no DATE line; add one such as DATE: 05/19/2008 02:30:00 PM",
+        ),
+        (
+            "bad-meta-line.txt",
+            3,
+            'record 1: "this line is no KEY and value" is not a KEY: value line; a record starts '
+            "with lines such as TITLE: A title, then a line of five dashes (-----)",
+        ),
+        (
+            "stray-section.txt",
+            7,
+            'record 1: "Below the rule: this text opens no section." follows a line of five '
+            "dashes but opens no section (BODY:, EXTENDED BODY:, EXCERPT:, KEYWORDS:, COMMENT:, "
+            "PING:); a line of five dashes inside a text ends it, so change that line",
+        ),
+        (
+            "unterminated.txt",
+            8,
+            "record 2 is not ended by a line of eight dashes (--------); the export may be cut "
+            "short: export it again, or add the line if the record is whole",
+        ),
+        (
+            "bad-status.txt",
+            2,
+            'record 1: STATUS "Published" is not one of Publish, Draft, Future, Review, Unpublish',
+        ),
+        (
+            "cp1252.txt",
+            1,
+            "byte 0xe9 is not utf-8; pass --encoding cp1252 (or the export's encoding) or save "
+            "the file as UTF-8",
+        ),
+        (
+            "empty.txt",
+            None,
+            "holds no record; an export is records of lines such as TITLE: A title, each ended "
+            "by a line of eight dashes (--------)",
+        ),
+    ],
+)
+def test_malformed_exports_say_where_and_write_nothing(
+    site: Path, name: str, line: int | None, message: str
+) -> None:
+    path = DATA / name
+    result = scofeed("import", "mt", str(path))
+    assert result.exit_code == 1
+    where = str(path) if line is None else f"{path}:{line}"
+    assert result.stderr.splitlines()[1:] == [f"  {where}: {message}"]
+    assert result.stdout == ""
+    assert not (site / "posts").exists()
+
+
+def test_every_problem_is_reported_in_one_run(site: Path) -> None:
+    path = DATA / "several-problems.txt"
+    result = scofeed("import", "mt", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path}: 4 problems in the export; nothing was imported\n"
+        f'  {path}:2: record 1: DATE "05/19/2008 13:30:00 PM" does not parse; write it as '
+        "MM/DD/YYYY hh:mm:ss AM\n"
+        f"  {path}:15: record 3: has no DATE line; add one such as DATE: 05/19/2008 02:30:00 PM\n"
+        f'  {path}:15: record 3: STATUS "Maybe" is not one of Publish, Draft, Future, Review, '
+        "Unpublish\n"
+        f"  {path}:15: record 3: has neither a TITLE nor a BODY; add one, or remove the record\n"
+    )
+    assert not (site / "posts").exists()
+
+
+def test_an_export_in_another_encoding_imports_with_encoding(site: Path) -> None:
+    result = scofeed("import", "mt", str(DATA / "cp1252.txt"), "--encoding", "cp1252")
+    assert result.exit_code == 0, result.stderr
+    (path,) = (site / "posts").glob("*.md")
+    assert read(path).title == "Café talks – Dushanbe"
+
+
+def test_a_missing_file_could_not_run(site: Path) -> None:
+    result = scofeed("import", "mt", "nowhere.txt")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: nowhere.txt: cannot be read: No such file or directory\n"
+
+
+def test_parse_errors_are_values_with_lines() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_mt("TITLE: x\nDATE: 02/30/2008 10:00:00 AM\n-----\n--------\n", "e.txt")
+    assert [str(p) for p in caught.value.problems] == [
+        'e.txt:2: record 1: DATE "02/30/2008 10:00:00 AM" does not parse; write it as '
+        "MM/DD/YYYY hh:mm:ss AM"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("05/19/2008 02:30:00 PM", datetime(2008, 5, 19, 14, 30)),
+        ("05/19/2008 12:00:00 AM", datetime(2008, 5, 19, 0, 0)),
+        ("05/19/2008 12:15:00 PM", datetime(2008, 5, 19, 12, 15)),
+        ("5/9/2008 17:45:10", datetime(2008, 5, 9, 17, 45, 10)),  # 24-hour, AM|PM optional
+        ("05/19/08 02:30:00 pm", datetime(2008, 5, 19, 14, 30)),  # two-digit year
+        ("05/19/2008", date(2008, 5, 19)),
+    ],
+)
+def test_dates_as_movable_type_writes_them(value: str, expected: datetime | date) -> None:
+    text = f"TITLE: t\nDATE: {value}\n-----\n--------\n"
+    (post,) = parse_mt(text, "e.txt").posts
+    assert post.date == expected
+
+
+# --- file names that cannot escape posts/ ----------------------------------------------------
+
+
+def test_hostile_titles_make_safe_file_names(site: Path) -> None:
+    result = scofeed("import", "mt", str(DATA / "hostile-titles.txt"))
+    assert result.exit_code == 0, result.stderr
+    posts_dir = site / "posts"
+    written = sorted(p for p in site.rglob("*") if p.is_file() and p.suffix == ".md")
+    assert len(written) == 10
+    for path in written:
+        assert path.parent == posts_dir
+        assert FILE_NAME.match(path.name), path.name
+        assert len(path.name) <= 80
+    assert sorted(p.name for p in written) == [
+        "2008-05-19-a-b.md",
+        "2008-05-19-abs.md",
+        "2008-05-19-c-windows-system32.md",
+        "2008-05-19-con.md",
+        "2008-05-19-etc-passwd.md",
+        "2008-05-19-nulbyte.md",
+        "2008-05-19-post-2.md",
+        "2008-05-19-post.md",
+        "2008-05-19-ssh-id-rsa.md",
+        "2008-05-19-" + "x" * 60 + ".md",
+    ]
+    posts, problems = load_posts(posts_dir, tz=UTC)
+    assert problems == []
+    titles = {p.title for p in posts}
+    assert {"../../etc/passwd", "/abs", "..", "NULbyte", "x" * 500, "🎉🚀"} <= titles
+    again = scofeed("import", "mt", str(DATA / "hostile-titles.txt"))
+    assert again.stderr.endswith("0 created, 0 overwritten, 10 skipped, 0 refused\n")
+
+
+def test_help_shows_an_example() -> None:
+    result = CliRunner().invoke(main, ["import", "mt", "--help"])
+    assert result.exit_code == 0
+    assert "  Example:\n    scofeed import mt export.txt --category" in result.output
+
+
+def test_new_post_identity_is_day_and_title() -> None:
+    post = NewPost(date=datetime(2008, 5, 19, 23, 59), body="<p>Words here. More.</p>\n")
+    assert post.identity == ("2008-05-19", "Words here.")
