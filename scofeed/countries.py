@@ -63,9 +63,15 @@ class Gazetteer:
                     found.add(country)
         return frozenset(found)
 
+    @cached_property
+    def _by_folded(self) -> dict[str, str]:
+        return {name.casefold(): country for name, country in self._by_name.items()}
+
     def canonical(self, name: str) -> str:
-        """A declared country name in its canonical form (`Russian Federation` -> `Russia`)."""
-        return self._by_name.get(" ".join(name.split()), name.strip())
+        """A declared country name in its canonical form: `Russian Federation` -> `Russia`, and
+        `china` -> `China` (an editor's front matter is not held to the case of the text)."""
+        folded = " ".join(name.split())
+        return self._by_name.get(folded) or self._by_folded.get(folded.casefold(), folded)
 
 
 def _phrase(name: str, fold: bool = False) -> str:

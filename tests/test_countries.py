@@ -111,13 +111,13 @@ def test_declared_countries_replace_detection_and_are_canonical() -> None:
     from conftest import post
 
     p = parse_post(
-        post("date: 2008-05-19\ncountries: [Russian Federation, Narnia]", "Beijing").encode(),
+        post("date: 2008-05-19\ncountries: [Russian Federation, Narnia, china]", "Beijing").encode(),
         "x.md",
         slug="x",
         tz=UTC,
     )
     assert isinstance(p, Post)
-    assert post_countries(p, G) == ("Narnia", "Russia")
+    assert post_countries(p, G) == ("China", "Narnia", "Russia")
     empty = parse_post(
         post("date: 2008-05-19\ncountries: []", "Beijing").encode(), "x.md", slug="x", tz=UTC
     )
