@@ -1,0 +1,107 @@
+"""No XSS payload in a post survives as markup into anything scofeed writes: feeds (their HTML
+content), JSON feeds, embed fragments and pages. Payloads live in tests/data/xss/payloads.txt."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import etree
+from lxml import html as lxml_html
+
+from scofeed.build import build
+from scofeed.config import load_config
+
+from conftest import NOW
+
+PAYLOADS = [
+    line
+    for line in (Path(__file__).parent / "data/xss/payloads.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
+_BAD_URL = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+_ACTIVE = {"script", "iframe", "object", "embed", "base", "meta", "form", "style", "link",
+           "frame", "frameset", "svg", "math"}  # fmt: skip
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+def _assert_safe_html(fragment: str, where: str) -> None:
+    if not fragment.strip():
+        return
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue  # comments are inert
+        tag = el.tag.lower()
+        assert tag not in _ACTIVE, (where, tag)
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), (where, tag, name)
+            assert name.lower() != "style", (where, tag, name)
+            if name.lower() in {"href", "src", "action", "formaction", "data", "xlink:href"}:
+                assert not _BAD_URL.match(value), (where, tag, name, value)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("xss")
+    (root / "posts").mkdir()
+    for i, payload in enumerate(PAYLOADS):
+        front = {
+            "title": f"Payload {i} {payload}",
+            "date": f"2020-01-{i % 28 + 1:02d}T{i % 24:02d}:00:00Z",
+            "author": payload,
+            "tags": [payload, "Moscow"],
+            "summary": payload if i % 2 else None,
+            "countries": ["Russia"],
+        }
+        front = {k: v for k, v in front.items() if v is not None}
+        (root / "posts" / f"p{i}.md").write_text(
+            f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\nBefore.\n\n{payload}\n\n"
+            f"Inline {payload} after.\n",
+            encoding="utf-8",
+        )
+    (root / "scofeed.toml").write_text("feed_limit = 0\n")
+    build(load_config(root), now=NOW)
+    return root / "output"
+
+
+def test_every_payload_was_published(site: Path) -> None:
+    atom = etree.parse(str(site / "atom.xml")).getroot()
+    assert len(atom.findall(f"{ATOM}entry")) == len(PAYLOADS)
+
+
+def test_feed_content_is_sanitised(site: Path) -> None:
+    for path in sorted(site.rglob("*.xml")):
+        root = etree.parse(str(path)).getroot()
+        for el in root.iter(f"{ATOM}content", CONTENT):
+            _assert_safe_html(el.text or "", str(path))
+        # Titles, summaries and categories are text: whatever they hold is shown, not run.
+        for el in root.iter(f"{ATOM}title", f"{ATOM}summary", "title", "description"):
+            assert el.get("type") in (None, "text"), (path, el.tag)
+
+
+def test_titles_are_text_that_readers_show_as_written(site: Path) -> None:
+    atom = etree.parse(str(site / "atom.xml")).getroot()
+    titles = sorted(e.findtext(f"{ATOM}title") or "" for e in atom.iter(f"{ATOM}entry"))
+    assert "Payload 0 <script>alert(1)</script>" in titles
+
+
+def test_json_feeds_and_pages_are_sanitised(site: Path) -> None:
+    for path in sorted(site.rglob("*.json")):
+        for item in json.loads(path.read_text())["items"]:
+            _assert_safe_html(item.get("content_html", ""), f"{path} {item['id']}")
+    for path in sorted(site.rglob("*.html")):
+        document = lxml_html.document_fromstring(path.read_bytes())
+        body = document.find("body")
+        scope = body if body is not None else document
+        for el in scope.iter():
+            if isinstance(el.tag, str) and el.tag.lower() == "script":
+                pytest.fail(f"{path}: a script element")
+            for name, value in el.attrib.items() if isinstance(el.tag, str) else ():
+                assert not name.lower().startswith("on"), (path, el.tag, name)
+                if name.lower() in {"href", "src", "action"}:
+                    assert not _BAD_URL.match(value), (path, el.tag, name, value)
