@@ -21,11 +21,46 @@ from scofeed.config import Config
 from scofeed.countries import load_gazetteer
 from scofeed.errors import InputError, Problem
 from scofeed.feeds import FORMATS, Entry, FeedSpec, feed_key, permalink, plan, render, render_entry
+from scofeed.jsonfeed import check_json, render_json
 from scofeed.output import build_lock, clean_temp_files, publish
+from scofeed.pages import EMBED_FILE, INDEX_FILE, render_embed, site_files
 from scofeed.store import Post, load_posts, scan_posts, scan_signature
 
+Renderer = Callable[[FeedSpec, Config, Callable[[Post], Entry]], bytes]
+Checker = Callable[[bytes, str], list[Problem]]
+
+
+def _xml_renderer(fmt: str) -> Renderer:
+    def render_xml(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entry]) -> bytes:
+        return render(spec, fmt, config, entry_for)
+
+    return render_xml
+
+
+def _check(data: bytes, path: str) -> list[Problem]:
+    """The validator's errors for one feed we are about to publish (warnings do not stop it)."""
+    from scofeed import validate  # lxml and the schemas are loaded only when a feed is written
+
+    return [
+        Problem(path, f.line, f"{f.rule}: {f.message}")
+        for f in validate.validate_bytes(data, source=path)
+        if f.severity == "error"
+    ]
+
+
+def _no_check(data: bytes, path: str) -> list[Problem]:
+    return []
+
+
+# What every feed folder holds: (cache kind, file name, renderer, check before publishing).
+FEED_OUTPUTS: tuple[tuple[str, str, Renderer, Checker], ...] = (
+    *((fmt, f"{fmt}.xml", _xml_renderer(fmt), _check) for fmt in FORMATS),
+    ("json", "feed.json", render_json, check_json),
+    ("embed", EMBED_FILE, render_embed, _no_check),
+)
+
 # The files scofeed writes in each country folder; any other file there is left alone.
-COUNTRY_FILES = tuple(f"{fmt}.xml" for fmt in FORMATS)
+COUNTRY_FILES = (*(name for _, name, _, _ in FEED_OUTPUTS), INDEX_FILE)
 
 # progress(phase, done, total), phase "posts" or "feeds"
 Progress = Callable[[str, int, int], None]
@@ -41,7 +76,7 @@ class BuildReport:
     removed: tuple[str, ...]
     seconds: float = field(compare=False)
     # The feeds planned; empty when nothing changed since the last build and no plan was made.
-    # (`written` + `unchanged` always name every feed.)
+    # (`written` + `unchanged` always name every file: feeds, pages, embed files.)
 
 
 def build(config: Config, *, now: datetime, progress: Progress | None = None) -> BuildReport:
@@ -90,11 +125,11 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
         kept: list[str] = []
         made: dict[str, tuple[str, str]] = {}
         findings: list[Problem] = []
-        total = len(specs) * len(FORMATS)
+        total = len(specs) * len(FEED_OUTPUTS)
         for spec in specs:
-            for fmt in FORMATS:
-                path = spec.path(fmt)
-                key = feed_key(spec, fmt)
+            for kind, name, render_file, check in FEED_OUTPUTS:
+                path = spec.folder + name
+                key = feed_key(spec, kind)
                 before = cache.feeds.get(path)
                 if (
                     before is not None
@@ -104,12 +139,17 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
                     kept.append(path)  # same inputs, same published bytes: nothing to do
                     made[path] = before
                 else:
-                    data = render(spec, fmt, config, entry_for)
-                    findings.extend(_check(data, path))
+                    data = render_file(spec, config, entry_for)
+                    findings.extend(check(data, path))
                     files[path] = data
                     made[path] = (key, hashlib.sha256(data).hexdigest())
                 if progress is not None:
                     progress("feeds", len(made), total)
+        # The pages, the OPML list and the embed script: cheap, so made on every build that
+        # changed anything (publish leaves a file whose bytes are the same untouched).
+        for path, data in site_files(specs, config, entry_for).items():
+            files[path] = data
+            made[path] = ("site", hashlib.sha256(data).hexdigest())
         if findings:
             feeds_ = len({p.path for p in findings})
             raise InputError(
@@ -171,17 +211,6 @@ def _still_published(cache: BuildCache, config: Config) -> bool:
     return bool(cache.feeds) and all(
         _sha(config.output_dir / path) == sha for path, (_, sha) in cache.feeds.items()
     )
-
-
-def _check(data: bytes, path: str) -> list[Problem]:
-    """The validator's errors for one feed we are about to publish (warnings do not stop it)."""
-    from scofeed import validate  # lxml and the schemas are loaded only when a feed is written
-
-    return [
-        Problem(path, f.line, f"{f.rule}: {f.message}")
-        for f in validate.validate_bytes(data, source=path)
-        if f.severity == "error"
-    ]
 
 
 def _sha(path: Path) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,3 +83,57 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def post(front: str, body: str = "Body text.") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}\n"
+
+
+class Served:
+    """`scofeed serve --port 0` in a real subprocess, in `root`: its URL and its request log
+    (one line per request on stderr, read as it comes)."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "scofeed", "serve", "--port", "0", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stderr is not None
+        first = self.proc.stderr.readline()
+        found = re.search(r" at (http://127\.0\.0\.1:\d+/) ", first)
+        if found is None:
+            self.proc.kill()
+            raise AssertionError(f"scofeed serve did not start: {first}{self.proc.stderr.read()}")
+        self.url = found.group(1)
+        self.lines: list[str] = [first.rstrip("\n")]
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def logged(self, text: str, count: int = 1) -> list[str]:
+        """The log lines containing `text`, once there are `count` of them (the server logs a
+        request before its body is sent, so a line may trail the response a moment)."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: sum(text in line for line in self.lines) >= count, timeout=10
+            )
+            return [line for line in self.lines if text in line]
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        """Stop it as Ctrl-C does; its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(timeout=10)
+        return self.proc.returncode

@@ -181,7 +181,15 @@ def test_feed_limit(project) -> None:
 def test_an_empty_store_still_gives_valid_site_feeds(project) -> None:
     config = project({})
     report = build(config, now=NOW)
-    assert sorted(report.written) == ["atom.xml", "rss.xml"]
+    assert sorted(report.written) == [
+        "atom.xml",
+        "embed.html",
+        "embed.js",
+        "feed.json",
+        "feeds.opml",
+        "index.html",
+        "rss.xml",
+    ]
     atom = etree.parse(str(config.output_dir / "atom.xml")).getroot()
     assert atom.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
 
