@@ -24,7 +24,8 @@ from scofeed.feeds import FORMATS, Entry, FeedSpec, feed_key, permalink, plan, r
 from scofeed.jsonfeed import check_json, render_json
 from scofeed.output import build_lock, clean_temp_files, publish
 from scofeed.pages import EMBED_FILE, INDEX_FILE, render_embed, site_files
-from scofeed.store import Post, load_posts, scan_posts, scan_signature
+from scofeed.post import Post
+from scofeed.store import load_posts, scan_posts, scan_signature
 
 Renderer = Callable[[FeedSpec, Config, Callable[[Post], Entry]], bytes]
 Checker = Callable[[bytes, str], list[Problem]]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from scofeed.store import Post
+from scofeed.post import Post
 
 _BUILD_FILE = "build.pickle"
 _POSTS_FILE = "posts.pickle"

@@ -495,7 +495,7 @@ def posts_cmd(
     import json
 
     from scofeed.feeds import newest_first, permalink, post_countries
-    from scofeed.store import render_html, title_of
+    from scofeed.render import render_html, title_of
 
     config = _config(config_file, posts, None)
     clock = datetime.now(UTC) if now is None else _parse_now(now)

@@ -19,7 +19,8 @@ from urllib.parse import quote
 from scofeed.config import Config
 from scofeed.countries import Gazetteer, country_slug
 from scofeed.errors import FeedError
-from scofeed.store import Post, body_of, render_html, summary_of, title_of
+from scofeed.post import Post, body_of
+from scofeed.render import render_html, summary_of, title_of
 
 # feedgen and lxml are imported in `render`, so a build with nothing to render never loads them.
 

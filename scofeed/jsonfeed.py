@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from scofeed.config import Config
 from scofeed.errors import Problem
 from scofeed.feeds import GENERATOR, Entry, FeedSpec, rfc3339
-from scofeed.store import Post
+from scofeed.post import Post
 
 VERSION = "https://jsonfeed.org/version/1.1"
 FILE_NAME = "feed.json"

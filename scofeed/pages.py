@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from scofeed.config import Config
 from scofeed.feeds import GENERATOR, Entry, FeedSpec, rfc822, rfc3339
-from scofeed.store import Post
+from scofeed.post import Post
 
 # The feeds beside each other in every feed folder: file name, media type, what people call it.
 FEED_FILES = (

@@ -11,9 +11,10 @@ import pytest
 from scofeed.countries import country_slug, load_gazetteer
 from scofeed.errors import ConfigError
 from scofeed.feeds import post_countries
+from scofeed.post import Post, parse_post
 from scofeed.store import load_posts
 
-from conftest import POSTS
+from conftest import POSTS, post
 
 G = load_gazetteer()
 
@@ -106,12 +107,10 @@ def test_a_name_under_two_countries_is_refused() -> None:
 
 
 def test_declared_countries_replace_detection_and_are_canonical() -> None:
-    from scofeed.store import Post, parse_post
-
-    from conftest import post
-
     p = parse_post(
-        post("date: 2008-05-19\ncountries: [Russian Federation, Narnia, china]", "Beijing").encode(),
+        post(
+            "date: 2008-05-19\ncountries: [Russian Federation, Narnia, china]", "Beijing"
+        ).encode(),
         "x.md",
         slug="x",
         tz=UTC,

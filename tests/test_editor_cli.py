@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scofeed.cli import main
-from scofeed.store import Post, load_posts, parse_post, slug_from_filename
+from scofeed.post import Post, parse_post, slug_from_filename
+from scofeed.store import load_posts
 
 from conftest import run_cli
 

@@ -15,7 +15,8 @@ from scofeed.build import build
 from scofeed.config import Config
 from scofeed.countries import load_gazetteer
 from scofeed.feeds import entry_id, newest_first, permalink, plan, rfc822, rfc3339
-from scofeed.store import load_posts, render_html, summary_of, title_of
+from scofeed.render import render_html, summary_of, title_of
+from scofeed.store import load_posts
 
 from conftest import GOLDEN, NOW, post, tree
 

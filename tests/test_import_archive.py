@@ -10,7 +10,8 @@ import pytest
 
 from scofeed.errors import InputError
 from scofeed.importers.archive import escape_markdown, parse_archive
-from scofeed.store import Post, parse_post, plain_text_blocks, render_html, slug_from_filename
+from scofeed.post import Post, parse_post, slug_from_filename
+from scofeed.render import plain_text_blocks, render_html
 
 from conftest import POSTS, REPO, run_cli, tree
 

@@ -22,7 +22,9 @@ from scofeed.cli import main
 from scofeed.importers import NewPost, fold, markdown_from_html, text_to_html, write_posts
 from scofeed.importers import feed as feed_module
 from scofeed.importers.feed import FeedImport, parse_feed
-from scofeed.store import Post, load_posts, parse_post, render_html, slug_from_filename
+from scofeed.post import Post, parse_post, slug_from_filename
+from scofeed.render import render_html
+from scofeed.store import load_posts
 
 from conftest import run_cli
 

@@ -13,7 +13,9 @@ from scofeed.cli import main
 from scofeed.errors import InputError
 from scofeed.importers import NewPost
 from scofeed.importers.mt import convert_breaks, parse_mt, read_mt
-from scofeed.store import Post, load_posts, parse_post, render_html, slug_from_filename
+from scofeed.post import Post, parse_post, slug_from_filename
+from scofeed.render import render_html
+from scofeed.store import load_posts
 
 DATA = Path(__file__).parent / "data" / "mt"
 FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")

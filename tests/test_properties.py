@@ -24,7 +24,7 @@ from lxml import etree
 from scofeed import validate
 from scofeed.build import build
 from scofeed.config import load_config
-from scofeed.store import derive_title
+from scofeed.render import derive_title
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

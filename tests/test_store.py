@@ -9,17 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scofeed.store import (
-    Post,
-    derive_title,
-    load_posts,
-    parse_post,
-    render_html,
-    slug_from_filename,
-    slugify,
-    summary_of,
-    title_of,
-)
+from scofeed.post import Post, parse_post, slug_from_filename, slugify
+from scofeed.render import derive_title, render_html, summary_of, title_of
+from scofeed.store import load_posts
 
 from conftest import post
 

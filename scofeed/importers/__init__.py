@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 
 from scofeed.errors import InputError, ScofeedError
-from scofeed.store import derive_title, iter_post_files, slugify
+from scofeed.post import slugify
+from scofeed.render import derive_title
+from scofeed.store import iter_post_files
 
 FRONT_MATTER_ORDER = (
     "title", "date", "updated", "author", "countries", "tags", "categories", "summary",
@@ -51,7 +53,7 @@ def body_title(body: str) -> str:
     import nh3
     import pyromark
 
-    from scofeed.store import plain_text_blocks
+    from scofeed.render import plain_text_blocks
 
     blocks = plain_text_blocks(str(nh3.clean(pyromark.html(body))))
     return derive_title(blocks[0]) if blocks else ""
@@ -97,7 +99,7 @@ _TITLE_LINE = re.compile(r"^title:\s*(.+)$", re.MULTILINE)
 
 def _existing(posts_dir: Path) -> dict[str, tuple[Path, str]]:
     """slug -> (file, text) for every post already in the store."""
-    from scofeed.store import slug_from_filename
+    from scofeed.post import slug_from_filename
 
     found: dict[str, tuple[Path, str]] = {}
     for path in iter_post_files(posts_dir):
