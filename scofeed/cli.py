@@ -594,8 +594,10 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
                 "posts": counts[name],
                 "rss": f"{folder}rss.xml",
                 "atom": f"{folder}atom.xml",
+                "json": f"{folder}feed.json",
                 "rss_url": f"{config.base_url}{folder}rss.xml",
                 "atom_url": f"{config.base_url}{folder}atom.xml",
+                "json_url": f"{config.base_url}{folder}feed.json",
             }
         )
     if fmt == "json":

@@ -273,8 +273,10 @@ def test_countries_as_json_match_what_build_writes(site: Path) -> None:
         "posts": 2,
         "rss": "countries/kazakhstan/rss.xml",
         "atom": "countries/kazakhstan/atom.xml",
+        "json": "countries/kazakhstan/feed.json",
         "rss_url": "https://news.example.org/sco/countries/kazakhstan/rss.xml",
         "atom_url": "https://news.example.org/sco/countries/kazakhstan/atom.xml",
+        "json_url": "https://news.example.org/sco/countries/kazakhstan/feed.json",
     }
     assert run_cli("build", "--now", NOW, cwd=site).returncode == 0
     built = sorted(
