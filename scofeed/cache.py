@@ -127,6 +127,9 @@ class BuildCache:
         self._used_posts[key] = hit
         return _as_post(hit[1])
 
+    def knows(self, key: str) -> bool:
+        return key in self._bulk()[0]
+
     def get_by_digest(self, key: str, digest: str) -> Post | None:
         hit = self._bulk()[0].get(key)
         if hit is None:

@@ -69,12 +69,16 @@ def slug_from_filename(name: str) -> str:
     """`2008-05-19-third-meeting.md` -> `third-meeting`; `notes.md` -> `notes`."""
     stem = name[:-3] if name.endswith(".md") else name
     match = _DATED_NAME.match(stem)
-    return slugify(match.group(1) if match else stem) or "post"
+    # Never cut: two long file names that differ late must keep different slugs.
+    return slugify(match.group(1) if match else stem, max_length=None) or "post"
 
 
-def slugify(text: str, max_length: int = 60) -> str:
-    """Lower-case words joined by hyphens, cut at a word boundary; letters of any script kept."""
+def slugify(text: str, max_length: int | None = 60) -> str:
+    """Lower-case words joined by hyphens, cut at a word boundary (for slugs made from titles);
+    letters of any script kept."""
     words = re.findall(r"\w+", text.lower().replace("_", " "))
+    if max_length is None:
+        return "-".join(words)
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word

@@ -8,10 +8,8 @@ store with many changed files is parsed on every core.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
@@ -58,6 +56,8 @@ class PostCache(Protocol):
     """What `load_posts` needs of a cache of parsed posts (see scofeed.cache)."""
 
     def get(self, key: str, stat: os.stat_result) -> Post | None: ...
+
+    def knows(self, key: str) -> bool: ...
 
     def get_by_digest(self, key: str, digest: str) -> Post | None: ...
 
@@ -122,18 +122,17 @@ def load_posts(
             problems.append(Problem(shown, None, stat))
             continue
         cached = cache.get(key, stat) if cache is not None else None
-        if cached is None:
-            data = _read_bytes(real, stat, shown, problems)
+        if cached is None and cache is not None and cache.knows(key):
+            # Touched but perhaps not changed (a checkout, a copy): the content hash decides.
+            data = _read_bytes(real, stat.st_size, shown, problems)
             if data is None:
                 continue
-            digest = hashlib.sha256(data).hexdigest()
-            cached = cache.get_by_digest(key, digest) if cache is not None else None
-            if cached is None:
-                slug = slug_from_filename(key.rpartition("/")[2])
-                jobs.append((data, shown, slug, real, digest))
-                stats.append((len(found), key, stat))
-            elif cache is not None:
-                cache.put(key, stat, cached)  # touched, not changed
+            cached = cache.get_by_digest(key, hashlib.sha256(data).hexdigest())
+            if cached is not None:
+                cache.put(key, stat, cached)
+        if cached is None:
+            jobs.append((real, shown, slug_from_filename(key.rpartition("/")[2]), stat.st_size))
+            stats.append((len(found), key, stat))
         found.append(cached)
     for (index, key, stat), parsed in zip(stats, _parse_all(jobs, tz, detect), strict=True):
         if isinstance(parsed, Post):
@@ -147,38 +146,42 @@ def load_posts(
     return posts, sorted(problems)
 
 
-# A post file to parse: its bytes, its name in messages, its slug, real path and digest.
-_Job = tuple[bytes, str, str, str, str]
+# A post file to parse: its real path, its name in messages, its slug and its size.
+_Job = tuple[str, str, str, int]
 # Below this many posts to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 1000
+# Posts per task given to a worker: small, so results stream back instead of piling up.
+_CHUNK = 500
 
 
 def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
-    """Parse posts, on every core when there are many (a clean build of a big store)."""
+    """Parse posts, on every core when there are many (a clean build of a big store). The
+    workers read the files themselves: the parent never holds every post's bytes at once."""
+    import multiprocessing as mp  # only a big build pays for these imports
+
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < _PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
         return _parse_chunk(jobs, tz, detect)
-    size = -(-len(jobs) // (workers * 4))  # a few chunks per worker, so they finish together
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         parts = pool.map(_parse_chunk, chunks, [tz] * len(chunks), [detect] * len(chunks))
         return [parsed for part in parts for parsed in part]
 
 
 def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
-    return [
-        parse_post(
-            data,
-            shown,
-            slug=slug,
-            tz=tz,
-            detect=detect,
-            keep_body=False,
-            source=real,
-            digest=digest,
+    out: list[Post | list[Problem]] = []
+    for real, shown, slug, size in jobs:
+        problems: list[Problem] = []
+        data = _read_bytes(real, size, shown, problems)
+        if data is None:
+            out.append(problems)
+            continue
+        out.append(
+            parse_post(data, shown, slug=slug, tz=tz, detect=detect, keep_body=False, source=real)
         )
-        for data, shown, slug, real, digest in jobs
-    ]
+    return out
 
 
 def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
@@ -191,15 +194,13 @@ def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
     return "" if full == "." else full.rstrip(os.sep) + "/"
 
 
-def _read_bytes(
-    path: str, stat: os.stat_result, shown: str, problems: list[Problem]
-) -> bytes | None:
-    if stat.st_size > MAX_POST_BYTES:
+def _read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> bytes | None:
+    if size > MAX_POST_BYTES:
         problems.append(
             Problem(
                 shown,
                 None,
-                f"is {stat.st_size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post "
+                f"is {size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post "
                 "may have; split it or link to the material instead",
             )
         )
@@ -224,7 +225,7 @@ def _duplicates(posts: Iterable[Post]) -> list[Problem]:
                     post.path,
                     None,
                     f"slug {post.slug!r} is already used by {first.path}; rename this file "
-                    "or give it another slug: line",
+                    "or give it a line such as slug: another-name",
                 )
             )
         if post.id is not None:
