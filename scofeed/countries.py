@@ -73,6 +73,18 @@ class Gazetteer:
         folded = " ".join(name.split())
         return self._by_name.get(folded) or self._by_folded.get(folded.casefold(), folded)
 
+    @cached_property
+    def _declared(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        return {}
+
+    def canonical_all(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`canonical` of each name, sorted, without repeats; remembered, since a big store
+        declares the same few lists again and again."""
+        known = self._declared.get(names)
+        if known is None:
+            known = self._declared[names] = tuple(sorted({self.canonical(n) for n in names}))
+        return known
+
 
 def _phrase(name: str, fold: bool = False) -> str:
     """A name as a regex: any run of white space (a line break in Markdown, say) between its

@@ -56,7 +56,7 @@ class FeedSpec:
 def post_countries(post: Post, gazetteer: Gazetteer) -> tuple[str, ...]:
     """The countries a post concerns: declared ones when given, else those its text names."""
     if post.countries is not None:
-        return tuple(sorted({gazetteer.canonical(c) for c in post.countries}))
+        return gazetteer.canonical_all(post.countries)
     if post.mentions is not None:  # detected when the post was read
         return post.mentions
     return tuple(sorted(gazetteer.detect(post.title or "", body_of(post))))

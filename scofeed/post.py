@@ -37,7 +37,7 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 Detect = Callable[[str, str], Iterable[str]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post as its file says it; nothing here depends on the site's URL."""
 

@@ -86,11 +86,12 @@ def scan_posts(posts_dir: Path) -> list[PostFile]:
 
 def scan_signature(scanned: list[PostFile]) -> str:
     """Changes when any post file is added, removed, moved or touched."""
-    h = hashlib.sha256()
-    for key, _, stat in scanned:
-        detail = stat if isinstance(stat, str) else (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        h.update(repr((key, detail)).encode())
-    return h.hexdigest()
+    lines = [
+        f"{key}\0{stat}" if isinstance(stat, str)
+        else f"{key}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}"
+        for key, _, stat in scanned
+    ]  # fmt: skip
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def load_posts(
