@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from scofeed._validate_common import (
+from scofeed._validate_rules import Report
+from scofeed._validate_values import (
     XML_BASE,
     XML_LANG,
-    Report,
     is_absolute,
     is_element,
     is_language_tag,
@@ -55,6 +55,7 @@ ATTRIBUTES = {
 _REL_NAME = re.compile(r"[^\s:/?#\[\]<>\"{}|\\^`]+\Z")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
 _WS = re.compile(r"\s+")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\Z")  # an addr-spec: one @, no white space
 
 
 def _is_xml_type(mime: str) -> bool:
@@ -239,7 +240,7 @@ class _Checker:
             value = self.leaf(children[0], child_name)
             if child_name == "uri":
                 self.iri(children[0], value, f"<{name}><uri>")
-            elif child_name == "email" and not re.match(r".+@.+", value, re.S):
+            elif child_name == "email" and not _EMAIL.match(value):
                 self.r.add(
                     "atom-email",
                     children[0],

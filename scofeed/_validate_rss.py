@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Container
 from typing import Any
 
-from scofeed._validate_common import (
+from scofeed._validate_rules import Report
+from scofeed._validate_values import (
     XML_LANG,
-    Report,
     absolute_url_problem,
     is_element,
     is_email_field,
@@ -306,6 +306,13 @@ class _Checker:
                 )
         if url is not None:
             self.check_url(el, url, "<enclosure url>")
+            scheme = url.strip().partition(":")[0].lower()
+            if scheme not in ("http", "https") and ":" in url:
+                self.r.add(
+                    "rss-url",
+                    el,
+                    f'<enclosure url="{url.strip()}"> must be an http(s) URL, as RSS 2.0 says',
+                )
         if length is not None and non_negative_int(length) is None:
             self.r.add(
                 "rss-enclosure",
@@ -371,6 +378,7 @@ class _Checker:
         hours = self.children(el, "skipHours", {"hour"})
         if len(hours) > 24:
             self.r.add("rss-skip-hours", el, f"<skipHours> has {len(hours)} hours; at most 24")
+        seen: set[int] = set()
         for _, child in hours:
             value = self.leaf(child, "hour").strip()
             number = non_negative_int(value) if len(value) <= 2 else None
@@ -380,12 +388,16 @@ class _Checker:
                     child,
                     f'<hour> "{value}" must be a whole number from 0 to 23 (GMT)',
                 )
+            elif number in seen:
+                self.r.add("rss-skip-hours", child, f"<hour> {number} is listed twice")
+            seen.add(number or 0)
 
     def skip_days(self, el: Any, name: str, parent: str) -> None:
         self.attributes(el, "skipDays")
         days = self.children(el, "skipDays", {"day"})
         if len(days) > 7:
             self.r.add("rss-skip-days", el, f"<skipDays> has {len(days)} days; at most 7")
+        seen: set[str] = set()
         for _, child in days:
             value = self.leaf(child, "day").strip()
             if value not in DAYS:
@@ -394,6 +406,9 @@ class _Checker:
                     child,
                     f'<day> "{value}" must be one of Monday, Tuesday, ... Sunday',
                 )
+            elif value in seen:
+                self.r.add("rss-skip-days", child, f"<day> {value} is listed twice")
+            seen.add(value)
 
     # -- the structure ------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -13,7 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from scofeed._validate_common import Report, local_name
+from scofeed._validate_rules import Report
+from scofeed._validate_values import local_name
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -197,11 +199,22 @@ def undefined_entities(root: Any, report: Report) -> None:
 
 
 @cache
-def schema(name: str) -> Any:
-    """The shipped RELAX NG schema `name` (loaded once per process)."""
+def _schema_document(name: str) -> Any:
     ref = resources.files("scofeed").joinpath("schemas", name)
     with ref.open("rb") as handle:
-        return etree.RelaxNG(etree.parse(handle, parser()))
+        return etree.parse(handle, parser())
+
+
+_per_thread = threading.local()
+
+
+def schema(name: str) -> Any:
+    """The shipped RELAX NG schema `name`, compiled once per thread (a validator keeps its error
+    log on itself, so threads validating at once must not share one)."""
+    compiled: dict[str, Any] = _per_thread.__dict__.setdefault("schemas", {})
+    if name not in compiled:
+        compiled[name] = etree.RelaxNG(_schema_document(name))
+    return compiled[name]
 
 
 def _ancestors_or_self(el: Any) -> list[Any]:
@@ -217,7 +230,11 @@ class _SchemaError:
     element: Any  # None when libxml2 gave no path
     line: int
     message: str
-    ancestors: list[Any]  # the element's ancestors when the error was found
+    ancestors: list[Any]  # the element and its ancestors when the error was found
+    about: Any  # the element whose content the message is about (the parent, for "extra")
+
+
+_EXTRA = re.compile(r"Element (\S+) has extra content: (\S+)")
 
 
 def _bound_work(root: Any, container: Any, member: str) -> list[Any]:
@@ -262,7 +279,11 @@ def _validation_errors(validator: Any, root: Any) -> list[_SchemaError]:
             except etree.XPathError:
                 el = None
         ancestors = _ancestors_or_self(el) if el is not None else []
-        out.append(_SchemaError(el, entry.line, entry.message, ancestors))
+        about = el
+        extra = _EXTRA.match(entry.message)
+        if extra and len(ancestors) > 1 and local_name(ancestors[1].tag) == extra.group(1):
+            about = ancestors[1]  # "feed has extra content: entry", reported at the entry
+        out.append(_SchemaError(el, entry.line, entry.message, ancestors, about))
     return out
 
 
@@ -305,11 +326,15 @@ def schema_check(
     if any(e.element is not None for e in unexplained):  # positionless ones add nothing then
         unexplained = [e for e in unexplained if e.element is not None]
     # libxml2 also blames every ancestor of a failing element; keep the deepest ones.
-    blamed = {id(a) for e in unexplained for a in e.ancestors[1:]}
+    below: dict[int, set[int]] = {}  # element id -> the errors found strictly inside it
+    for index, e in enumerate(unexplained):
+        for ancestor in e.ancestors[1:]:
+            below.setdefault(id(ancestor), set()).add(index)
     seen: set[int] = set()
     reported = 0
-    for e in unexplained:
-        if e.element is not None and (id(e.element) in blamed or id(e.element) in seen):
+    for index, e in enumerate(unexplained):
+        deeper = below.get(id(e.about), set()) - {index}
+        if e.element is not None and (deeper or id(e.element) in seen):
             continue
         seen.add(id(e.element))
         if reported == MAX_SCHEMA_FINDINGS:

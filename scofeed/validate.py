@@ -27,7 +27,7 @@ from typing import Literal
 from lxml import etree
 
 from scofeed import _validate_atom, _validate_rss
-from scofeed._validate_common import ERROR, RULES, Report, Rule
+from scofeed._validate_rules import ERROR, RULES, Report, Rule
 from scofeed._validate_xml import (
     ATOM_NS,
     classify,
@@ -115,7 +115,7 @@ def detect_format(data: bytes) -> Format:
     fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
     if fmt is None:
         raise NotAFeedError(f"not a feed: {not_a_feed_reason(data, info)}")
-    return fmt  # type: ignore[return-value]
+    return "rss" if fmt == "rss" else "atom"
 
 
 def _written_name(el: etree._Element) -> str:

@@ -1,0 +1,150 @@
+"""The rule registry and the collector of findings for one document.
+
+Private to `scofeed.validate`: every rule the validator can emit, with its fixed severity, and
+`Report`, which the checks add findings to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: a stable kebab-case name, a fixed severity and what it is about."""
+
+    name: str
+    severity: str
+    summary: str
+
+
+def _rules(*rows: tuple[str, str, str]) -> dict[str, Rule]:
+    return {name: Rule(name, severity, summary) for name, severity, summary in rows}
+
+
+# Every rule the validator can emit. The severity belongs to the rule: errors are MUST-level
+# requirements of XML 1.0, RFC 4287 or the RSS 2.0 specification; warnings are SHOULD-level
+# advice or forms the specifications allow but readers handle badly.
+RULES: dict[str, Rule] = _rules(
+    # The document as XML.
+    ("xml-not-well-formed", ERROR, "the document is not well-formed XML"),
+    ("xml-invalid-character", ERROR, "a character XML 1.0 does not allow (control characters)"),
+    ("xml-encoding", ERROR, "bytes that do not match the declared or detected encoding"),
+    ("xml-entity-declaration", ERROR, "a DOCTYPE declaring entities; refused, never expanded"),
+    ("xml-undefined-entity", ERROR, "an entity reference such as &nbsp; that XML does not define"),
+    ("xml-lang", ERROR, "an xml:lang value that is not a language tag"),
+    ("self-link-relative", WARNING, 'a rel="self" link that is not an absolute URL'),
+    # RSS 2.0.
+    ("rss-namespace", ERROR, "an <rss> root element in a namespace"),
+    ("rss-version-missing", ERROR, "an <rss> root element without a version attribute"),
+    ("rss-version", ERROR, 'an <rss> version attribute other than "2.0"'),
+    ("rss-version-legacy", WARNING, "an RSS 0.91-0.94 version, checked by the RSS 2.0 rules"),
+    ("rss-channel", ERROR, "<rss> must hold exactly one <channel>"),
+    ("rss-unexpected-element", ERROR, "an element in no namespace that RSS 2.0 does not define"),
+    ("rss-unexpected-attribute", ERROR, "an attribute in no namespace RSS 2.0 does not define"),
+    ("rss-duplicate-element", ERROR, "an element that may appear only once, repeated"),
+    ("rss-missing-element", ERROR, "a required element is missing"),
+    ("rss-missing-attribute", ERROR, "a required attribute is missing"),
+    ("rss-item-title-or-description", ERROR, "an item with neither title nor description"),
+    ("rss-html-not-escaped", ERROR, "markup inside an element whose HTML must be escaped"),
+    ("rss-title-blank", WARNING, "an empty title"),
+    ("rss-date-rfc822", ERROR, "a date that is not an RFC 822 date-time"),
+    ("rss-date-weekday", ERROR, "a date whose day name does not match its date"),
+    ("rss-date-nonstandard", WARNING, "an RFC 822 date in a form readers misread"),
+    ("rss-url", ERROR, "a URL that is relative or not a URL where RSS needs an absolute one"),
+    ("rss-email", ERROR, "an e-mail field without an e-mail address"),
+    ("rss-language", ERROR, "a <language> that is not a language code"),
+    ("rss-guid-ispermalink", ERROR, 'an isPermaLink attribute other than "true" or "false"'),
+    ("rss-guid-permalink", ERROR, "a permalink guid that is not an absolute URL"),
+    ("rss-guid-duplicate", ERROR, "two items with the same guid"),
+    ("rss-enclosure", ERROR, "an enclosure length or type that is not valid"),
+    ("rss-multiple-enclosures", WARNING, "an item with more than one enclosure"),
+    ("rss-cloud", ERROR, "a <cloud> attribute that is not valid"),
+    ("rss-ttl", ERROR, "a <ttl> that is not a whole number of minutes"),
+    ("rss-image-size", ERROR, "an image width or height out of range"),
+    ("rss-skip-hours", ERROR, "a <skipHours> hour outside 0-23, or more than 24 hours"),
+    ("rss-skip-days", ERROR, "a <skipDays> day that is not an English day name, or over 7"),
+    ("rss-self-link-missing", WARNING, 'no <atom:link rel="self"> in the channel'),
+    ("rss-schema", ERROR, "content the RSS 2.0 schema rejects that no other rule explains"),
+    # Atom 1.0 (RFC 4287).
+    ("atom-namespace", ERROR, "a <feed> root element outside the Atom 1.0 namespace"),
+    ("atom-unexpected-element", ERROR, "an Atom element where RFC 4287 does not allow it"),
+    ("atom-unexpected-attribute", ERROR, "an attribute in no namespace RFC 4287 does not define"),
+    ("atom-misplaced-metadata", ERROR, "feed metadata after the first entry"),
+    ("atom-duplicate-element", ERROR, "an element that may appear only once, repeated"),
+    ("atom-missing-element", ERROR, "a required element is missing"),
+    ("atom-missing-attribute", ERROR, "a required attribute is missing"),
+    ("atom-author-missing", ERROR, "an entry without author in a feed without author"),
+    ("atom-entry-content-or-alternate", ERROR, "an entry with no content and no alternate link"),
+    ("atom-summary-required", ERROR, "an entry whose content is out of line or binary, no summary"),
+    ("atom-content-src-not-empty", ERROR, "an atom:content with src that also has content"),
+    ("atom-content-src-type", WARNING, "an atom:content with src but no type"),
+    ("atom-content-base64", ERROR, "binary content that is not Base64"),
+    ("atom-type-invalid", ERROR, "a type attribute value RFC 4287 does not allow there"),
+    ("atom-html-not-escaped", ERROR, "child elements in text, html or text/* content"),
+    ("atom-xhtml-div", ERROR, "xhtml content that is not exactly one xhtml:div"),
+    ("atom-date-rfc3339", ERROR, "a date that is not an RFC 3339 date-time with time zone"),
+    ("atom-id", ERROR, "an atom:id that is not an absolute IRI"),
+    ("atom-id-duplicate", WARNING, "two entries with the same id (versions of one entry)"),
+    ("atom-iri", ERROR, "an IRI reference with characters IRIs do not allow"),
+    ("atom-email", ERROR, "an atom:email that is not an e-mail address"),
+    ("atom-link-rel", ERROR, "a link rel that is empty or neither a name nor an IRI"),
+    ("atom-link-length", ERROR, "a link length that is not a whole number of octets"),
+    ("atom-hreflang", ERROR, "a link hreflang that is not a language tag"),
+    ("atom-link-alternate-duplicate", ERROR, "two alternate links with the same type and hreflang"),
+    ("atom-self-link-missing", WARNING, 'no <link rel="self"> in the feed'),
+    ("atom-schema", ERROR, "content the RFC 4287 schema rejects that no other rule explains"),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Hit:
+    """A finding before it knows its source; `element` ties it to the tree (schema de-dup)."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+    element: Any = None
+    scope: Any = None  # the element whose content the hit explains (for schema de-dup)
+
+
+MAX_PER_RULE = 200  # findings kept per rule and document: memory stays bounded on any input
+
+
+class Report:
+    """Collects hits for one document."""
+
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, rule: str, where: Any, message: str, column: int = 0, scope: Any = None) -> None:
+        """Record `rule` at an element (or at a line number given as an int).
+
+        `scope` is the element whose content the finding explains when that is not `where`
+        itself: a repeated or misplaced child explains its parent's content model.
+        """
+        if rule not in RULES:  # pragma: no cover - a programming error, caught by the tests
+            raise KeyError(rule)
+        count = self.counts[rule] = self.counts.get(rule, 0) + 1
+        if count > MAX_PER_RULE + 1:
+            return
+        if count == MAX_PER_RULE + 1:
+            message = f"and more like this: only the first {MAX_PER_RULE} are listed"
+        if isinstance(where, int):
+            self.hits.append(Hit(where, column, rule, message))
+        else:
+            line = where.sourceline or 0
+            self.hits.append(Hit(line, column, rule, message, where, scope))
+
+    def error_elements(self) -> list[Any]:
+        """The elements (or scopes) the error findings explain."""
+        return [
+            h.scope if h.scope is not None else h.element
+            for h in self.hits
+            if h.element is not None and RULES[h.rule].severity == ERROR
+        ]
