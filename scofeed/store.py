@@ -17,20 +17,25 @@ from typing import Protocol
 from scofeed.errors import Problem
 from scofeed.post import MAX_POST_BYTES, Detect, Post, parse_post, slug_from_filename
 
+# One post file as the store found it: its key (path below the store), real path, and its
+# stat result, or the reason it cannot be used.
+PostFile = tuple[str, str, os.stat_result | str]
+
 
 def iter_post_files(posts_dir: Path) -> Iterator[Path]:
     """Every `*.md` file below `posts_dir`, in a fixed order (never the file system's)."""
-    for key, _ in _walk(posts_dir):
+    for key, _, _ in _walk(posts_dir):
         yield posts_dir.joinpath(*key.split("/"))
 
 
-def _walk(posts_dir: Path) -> list[tuple[str, str]]:
-    """(key, real path) of every `*.md` file below `posts_dir`, sorted by key.
+def _walk(posts_dir: Path) -> list[PostFile]:
+    """Every `*.md` file below `posts_dir` with its stat, sorted by key (no file is read).
 
-    Folders linked from inside are followed once (a link loop ends there); the real path says
-    where a linked file really is, so the caller can refuse one that lies outside the store.
+    Folders linked from inside are followed once (a link loop ends there). A linked file is
+    looked at where it really is, and refused when that lies outside the store.
     """
-    found: list[tuple[tuple[str, ...], str, str]] = []
+    root = os.path.realpath(posts_dir) + os.sep
+    found: list[tuple[tuple[str, ...], PostFile]] = []
     seen: set[str] = set()
 
     def visit(folder: str, parts: tuple[str, ...]) -> None:
@@ -42,14 +47,26 @@ def _walk(posts_dir: Path) -> list[tuple[str, str]]:
             for entry in entries:
                 if entry.is_dir():
                     visit(entry.path, (*parts, entry.name))
-                elif entry.name.endswith(".md"):
-                    full = f"{real_folder}/{entry.name}"
-                    real = os.path.realpath(full) if entry.is_symlink() else full
-                    found.append(((*parts, entry.name), "/".join((*parts, entry.name)), real))
+                    continue
+                if not entry.name.endswith(".md"):
+                    continue
+                path = (*parts, entry.name)
+                real = f"{real_folder}/{entry.name}"
+                stat: os.stat_result | str
+                if entry.is_symlink():
+                    real = os.path.realpath(real)
+                if not real.startswith(root):
+                    stat = f"links to {real}, outside the posts folder; copy it in"
+                else:
+                    try:
+                        stat = entry.stat()
+                    except OSError as exc:
+                        stat = f"cannot be read: {exc.strerror or exc}"
+                found.append((path, ("/".join(path), real, stat)))
 
     visit(os.fspath(posts_dir), ())
-    found.sort()
-    return [(key, real) for _, key, real in found]
+    found.sort(key=lambda item: item[0])
+    return [post_file for _, post_file in found]
 
 
 class PostCache(Protocol):
@@ -64,24 +81,9 @@ class PostCache(Protocol):
     def put(self, key: str, stat: os.stat_result, post: Post) -> None: ...
 
 
-# One post file as the store found it: its key (path below the store), real path, and its
-# stat result, or the reason it cannot be used.
-PostFile = tuple[str, str, os.stat_result | str]
-
-
 def scan_posts(posts_dir: Path) -> list[PostFile]:
     """Every post file with its stat (cheap: no file is read), sorted by key."""
-    root = os.path.realpath(posts_dir) + os.sep
-    scanned: list[PostFile] = []
-    for key, real in _walk(posts_dir):
-        if not real.startswith(root):
-            scanned.append((key, real, f"links to {real}, outside the posts folder; copy it in"))
-            continue
-        try:
-            scanned.append((key, real, os.stat(real)))
-        except OSError as exc:
-            scanned.append((key, real, f"cannot be read: {exc.strerror or exc}"))
-    return scanned
+    return _walk(posts_dir)
 
 
 def scan_signature(scanned: list[PostFile]) -> str:

@@ -1,27 +1,29 @@
-"""The command line: the only module that talks to people (stdout, stderr, exit statuses)."""
+"""The editor's commands: `import archive|mt|feed`, `new`, `posts`, `countries`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from scofeed import __version__
-from scofeed.build import build
-from scofeed.config import Config, load_config
+from scofeed.cli import (
+    EXIT_INVALID,
+    _config,
+    _config_option,
+    _errors,
+    _parse_now,
+    _plural,
+    _posts_option,
+    _rel,
+    _table,
+    main,
+)
+from scofeed.config import Config
 from scofeed.errors import (
-    ConfigError,
-    FetchError,
     InputError,
-    LockedError,
-    NotAFeedError,
-    OutputError,
-    ScofeedError,
 )
 
 if TYPE_CHECKING:
@@ -29,148 +31,6 @@ if TYPE_CHECKING:
 
 # Importers and the validator are imported inside their commands: `scofeed build` from cron,
 # the command that runs most, then starts without loading what it does not use.
-
-# Exit statuses, as SPEC.md "Command line" fixes them.
-EXIT_OK, EXIT_INVALID, EXIT_CANNOT_RUN = 0, 1, 2
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="scofeed")
-def main() -> None:
-    """Publish a news category as RSS 2.0 and Atom 1.0 feeds, whole and per country."""
-
-
-def _config(config_file: Path | None, posts: Path | None, output: Path | None) -> Config:
-    try:
-        return load_config(Path.cwd(), config_file, posts_dir=posts, output_dir=output)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_CANNOT_RUN)
-
-
-def _fail(message: str, status: int, details: tuple[object, ...] = ()) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    for line in details:
-        click.echo(f"  {line}", err=True)
-    sys.exit(status)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Library errors become `Error: …` on stderr with the right exit status, here only."""
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc), EXIT_INVALID, exc.problems)
-    except (LockedError, OutputError, ConfigError, FetchError, NotAFeedError) as exc:
-        _fail(str(exc), EXIT_CANNOT_RUN)
-    except ScofeedError as exc:
-        _fail(str(exc), EXIT_CANNOT_RUN)
-
-
-_config_option = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Site configuration [default: ./scofeed.toml when present].",
-)
-_posts_option = click.option(
-    "--posts", type=click.Path(file_okay=False, path_type=Path), help="Post store folder."
-)
-
-
-@main.command("build")
-@_config_option
-@_posts_option
-@click.option(
-    "--output", type=click.Path(file_okay=False, path_type=Path), help="Where feeds are written."
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", count=True, help="Also list every file written (-vv: unchanged).")
-@click.option(
-    "--now",
-    hidden=True,
-    help="Build as if at this ISO 8601 time (for tests and for previewing scheduled posts).",
-)
-def build_cmd(
-    config_file: Path | None,
-    posts: Path | None,
-    output: Path | None,
-    quiet: bool,
-    verbose: int,
-    now: str | None,
-) -> None:
-    """Build the RSS and Atom feeds from the post store into the output folder.
-
-    Safe to run from cron: when nothing changed it rewrites nothing, and a
-    build that fails publishes nothing.
-
-    \b
-    Example:
-      scofeed build
-      scofeed build --posts posts --output /var/www/sco -q
-    """
-    config = _config(config_file, posts, output)
-    clock = datetime.now(UTC) if now is None else _parse_now(now)
-    with _errors(), _progress(quiet) as progress:
-        report = build(config, now=clock, progress=progress)
-    if verbose:
-        for path in report.written:
-            click.echo(f"wrote {_rel(config.output_dir / path)}")
-        for path in report.removed:
-            click.echo(f"removed {_rel(config.output_dir / path)}")
-        if verbose > 1:
-            for path in report.unchanged:
-                click.echo(f"unchanged {_rel(config.output_dir / path)}")
-    if not quiet:
-        click.echo(
-            f"scofeed: {report.posts} posts read ({report.published} published), "
-            f"{len(report.written)} files written, {len(report.unchanged)} unchanged"
-            + (f", {len(report.removed)} removed" if report.removed else "")
-            + f" in {_rel(config.output_dir)}/, {report.seconds:.2f} s",
-            err=True,
-        )
-
-
-def _parse_now(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint="--now") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """Progress bars on stderr, only when stderr is a terminal (never in cron mail)."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    bars: dict[str, Any] = {}
-    labels = {"posts": "reading posts", "feeds": "writing feeds"}
-
-    def update(phase: str, done: int, total: int) -> None:
-        bar = bars.get(phase)
-        if bar is None:
-            for other in bars.values():  # a new phase: the previous one is over
-                other.render_finish()
-            bar = bars[phase] = click.progressbar(
-                length=total, label=labels.get(phase, phase), file=sys.stderr
-            )
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        for bar in bars.values():
-            bar.__exit__(None, None, None)
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 @main.group("import")
@@ -364,10 +224,6 @@ def _is_http_url(url: str) -> bool:
 
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _plural(n: int, noun: str, nouns: str | None = None) -> str:
-    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 @main.command("new")
@@ -609,140 +465,3 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
         f"{_plural(len(published), 'published post')}",
         err=True,
     )
-
-
-def _table(rows: list[tuple[str, ...]]) -> None:
-    """Rows as columns two spaces apart, the last one ragged."""
-    if not rows:
-        return
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        click.echo("  ".join([*cells, row[-1]]).rstrip())
-
-
-@main.command("serve")
-@_config_option
-@click.option(
-    "--output", type=click.Path(file_okay=False, path_type=Path), help="The folder to serve."
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to listen on (0: any free port).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
-def serve_cmd(
-    config_file: Path | None, output: Path | None, host: str, port: int, quiet: bool
-) -> None:
-    """Preview the output folder over HTTP: the feeds, the pages and the
-    embed widget, as a good host serves them (content types, ETag and
-    Last-Modified with 304s, gzip, CORS for feed.json and embed.js).
-
-    Each request is logged on stderr; Ctrl-C stops the server. Run
-    `scofeed build` in another terminal: every request reads the files
-    anew. For a preview only: serve a public site with a real web server.
-
-    \b
-    Example:
-      scofeed serve
-      scofeed serve --port 8080 --output public
-    """
-    import signal
-
-    from scofeed.serve import make_server, url_of
-
-    config = _config(config_file, None, output)
-    if not config.output_dir.is_dir():
-        where = _rel(config.output_dir)
-        _fail(f"{where}: no such folder; run scofeed build first", EXIT_CANNOT_RUN)
-
-    def log(line: str) -> None:
-        if not quiet:
-            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            click.echo(f"[{stamp}] {line}", err=True)
-
-    try:
-        server = make_server(config.output_dir, host, port, log)
-    except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_CANNOT_RUN)
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    # Ctrl-C stops it even when started from a script that ignores SIGINT for its background
-    # jobs; systemd and kill (SIGTERM) stop it as cleanly.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop)
-    click.echo(
-        f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
-        err=True,
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("scofeed: stopped", err=True)
-    finally:
-        server.server_close()
-
-
-@main.command("validate")
-@click.argument("targets", nargs=-1, required=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-def validate_cmd(targets: tuple[str, ...], fmt: str) -> None:
-    """Check RSS 2.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
-
-    \b
-    Example:
-      scofeed validate output/
-      scofeed validate https://example.org/feed.xml --format json
-    """
-    import json
-
-    from scofeed import validate  # lxml and the schemas are loaded only for this command
-
-    run = validate.validate_targets(targets)
-    if fmt == "json":
-        document = {
-            "valid": run.exit_status == EXIT_OK,
-            "exit_status": run.exit_status,
-            "documents": [
-                {
-                    "source": doc.source,
-                    "valid": doc.valid,
-                    "errors": sum(f.severity == "error" for f in doc.findings),
-                    "warnings": sum(f.severity == "warning" for f in doc.findings),
-                }
-                for doc in run.documents
-            ],
-            "findings": [f.as_dict() for f in run.findings],
-            "failures": [str(failure) for failure in run.failures],
-            "skipped": list(run.skipped),
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        for finding in run.findings:
-            click.echo(str(finding))
-    for path in run.skipped:
-        click.echo(f"scofeed: skipped {path}: not an RSS or Atom feed", err=True)
-    for failure in run.failures:
-        click.echo(f"Error: {failure}", err=True)
-    if fmt == "text" and run.documents:
-        errors = sum(f.severity == "error" for f in run.findings)
-        warnings = len(run.findings) - errors
-        invalid = sum(not doc.valid for doc in run.documents)
-        click.echo(
-            f"scofeed: {len(run.documents)} feed(s) checked, {invalid} invalid; "
-            f"{errors} error(s), {warnings} warning(s)",
-            err=True,
-        )
-    sys.exit(run.exit_status)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
