@@ -104,10 +104,12 @@ def load_config(
     for key in ("posts_dir", "output_dir", "cache_dir"):
         if key in values:
             values[key] = Path(values[key])
+    # Paths given on the command line are relative to where the command runs, not to the
+    # folder of the configuration file.
     if posts_dir is not None:
-        values["posts_dir"] = posts_dir
+        values["posts_dir"] = posts_dir.resolve()
     if output_dir is not None:
-        values["output_dir"] = output_dir
+        values["output_dir"] = output_dir.resolve()
     values["gazetteer"] = _gazetteer(data.get("gazetteer", {}), where)
     config = Config(root=root, **values)
     # Every path made absolute against the config's folder (command-line ones are already).

@@ -149,6 +149,18 @@ def test_bad_configuration_is_a_usage_error(tmp_path: Path, toml: str, message: 
     assert result.stderr.startswith("Error: ") and message in result.stderr
 
 
+def test_command_line_paths_are_relative_to_where_it_runs(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "scofeed.toml").write_text('output_dir = "public"\n')
+    shutil.copytree(POSTS, tmp_path / "here")
+    result = run_cli(
+        "build", "--config", "site/scofeed.toml", "--posts", "here", "--now", NOW, "-q",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "public" / "atom.xml").is_file()  # the file's own path: its folder
+
+
 def test_flags_override_paths(tmp_path: Path) -> None:
     shutil.copytree(POSTS, tmp_path / "elsewhere")
     result = run_cli(
