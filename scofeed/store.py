@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from scofeed.errors import Problem
 from scofeed.post import MAX_POST_BYTES, Detect, Post, parse_post, slug_from_filename
@@ -169,8 +169,12 @@ def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post
 
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        parts = pool.map(_parse_chunk, chunks, [tz] * len(chunks), [detect] * len(chunks))
-        return [parsed for part in parts for parsed in part]
+        parts = pool.map(_parse_chunk_flat, chunks, [tz] * len(chunks), [detect] * len(chunks))
+        return [
+            Post(*parsed) if isinstance(parsed, tuple) else parsed
+            for part in parts
+            for parsed in part
+        ]
 
 
 def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
@@ -185,6 +189,17 @@ def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Po
             parse_post(data, shown, slug=slug, tz=tz, detect=detect, keep_body=False, source=real)
         )
     return out
+
+
+def _parse_chunk_flat(
+    jobs: list[_Job], tz: tzinfo, detect: Detect | None
+) -> list[tuple[Any, ...] | list[Problem]]:
+    """`_parse_chunk` in a worker: posts travel back as tuples of their fields, which pickle
+    several times faster than slotted dataclasses."""
+    return [
+        tuple(getattr(p, name) for name in Post.__slots__) if isinstance(p, Post) else p
+        for p in _parse_chunk(jobs, tz, detect)
+    ]
 
 
 def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
