@@ -221,3 +221,56 @@ def test_html_is_sanitised_and_links_made_absolute() -> None:
     assert 'href="https://example.org/sco/2008/a.html"' in html
     assert 'src="https://example.org/sco/2008/05/pic.png"' in html
     assert 'href="https://b.org/"' in html
+
+
+@pytest.mark.parametrize("case", sorted(BAD.glob("*.md")), ids=lambda p: p.stem)
+def test_a_bad_post_publishes_nothing(case: Path, tmp_path: Path) -> None:
+    """Each kind of bad post stops the build with its message and leaves output/ as it was."""
+    from scofeed.build import build
+    from scofeed.config import load_config
+    from scofeed.errors import InputError
+
+    from conftest import NOW, POSTS, tree
+
+    shutil.copytree(POSTS, tmp_path / "posts")
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    before = {p: p.stat().st_mtime_ns for p in config.output_dir.rglob("*")}
+    published = tree(config.output_dir)
+    shutil.copy(case, tmp_path / "posts" / case.name)
+    with pytest.raises(InputError) as caught:
+        build(config, now=NOW)
+    expected = case.with_suffix(".expected").read_text(encoding="utf-8").strip()
+    assert [str(p) for p in caught.value.problems] == [f"posts/{expected}"]
+    assert tree(config.output_dir) == published
+    assert {p: p.stat().st_mtime_ns for p in config.output_dir.rglob("*")} == before
+
+
+def test_oddities_simply_work_end_to_end(tmp_path: Path) -> None:
+    """A BOM, CRLF line ends, control characters, `]]>` and `<!--` in titles and bodies,
+    right-to-left and zero-width characters: published, valid, and read back as written."""
+    import feedparser
+
+    from scofeed import validate
+    from scofeed.build import build
+    from scofeed.config import load_config
+
+    from conftest import NOW
+
+    store = tmp_path / "posts"
+    store.mkdir()
+    title = "Talks ]]> <!-- in שלום \u200bMoscow\u202e"
+    raw = (
+        f"\ufeff---\r\ntitle: '{title}\x07'\r\ndate: 2020-01-01\r\n---\r\n\r\n"
+        "Body ]]> and <!-- not a comment --> with \x00NUL, \u200fRTL and a zero\u200bwidth.\r\n"
+    )
+    (store / "odd.md").write_bytes(raw.encode("utf-8"))
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    for name in ("rss.xml", "atom.xml", "countries/russia/atom.xml"):
+        data = (config.output_dir / name).read_bytes()
+        assert [f for f in validate.validate_bytes(data, name) if f.severity == "error"] == []
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo
+        assert parsed.entries[0].title == title
+        assert "\x00" not in parsed.entries[0].content[0].value
