@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from scofeed.errors import InputError, ScofeedError
+from scofeed.errors import FetchError, InputError, ScofeedError
 from scofeed.post import slugify
 from scofeed.render import derive_title
 from scofeed.store import iter_post_files
@@ -468,3 +468,16 @@ def markdown_from_html(markup: str, base: str | None = None) -> str:
         run.append(html_lib.escape(el.tail or "", quote=False))
     flush()
     return "\n\n".join(_BLANK_LINE.sub(r"\1&#10;", b.strip()) for b in blocks) + "\n"
+
+
+def read_capped(path: Path, cap: int, too_big: str) -> bytes:
+    """A file's bytes, refusing one over `cap` bytes with `path: too_big`. Reads at most one
+    byte over the cap, whatever the file system says its size is."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        raise FetchError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    if len(data) > cap:
+        raise InputError(f"{path}: {too_big}")
+    return data

@@ -31,6 +31,7 @@ from scofeed.importers import (
     html_text,
     markdown_from_html,
     plain,
+    read_capped,
     text_to_html,
 )
 
@@ -65,17 +66,11 @@ def read_feed(source: str, *, tag_authority: str, timeout: float = 30.0) -> Feed
     if _URL.match(source):
         data, url = fetch(source, timeout=timeout)
         return parse_feed(data, source, base_url=url, tag_authority=tag_authority)
-    path = Path(source)
-    try:
-        with path.open("rb") as fh:  # at most one byte over the cap, whatever stat says
-            data = fh.read(MAX_FEED_BYTES + 1)
-        if len(data) > MAX_FEED_BYTES:
-            raise InputError(
-                f"{source}: is over the {_amount(MAX_FEED_BYTES)} a feed may have; import it in "
-                "parts"
-            )
-    except OSError as exc:
-        raise FetchError(f"{source}: cannot be read: {exc.strerror or exc}") from exc
+    data = read_capped(
+        Path(source),
+        MAX_FEED_BYTES,
+        f"is over the {_amount(MAX_FEED_BYTES)} a feed may have; import it in parts",
+    )
     return parse_feed(data, source, base_url=None, tag_authority=tag_authority)
 
 

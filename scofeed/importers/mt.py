@@ -20,8 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from scofeed.errors import FetchError, InputError, Problem
-from scofeed.importers import NewPost, body_title, clean, fold, markdown_from_html, plain
+from scofeed.errors import InputError, Problem
+from scofeed.importers import (
+    NewPost,
+    body_title,
+    clean,
+    fold,
+    markdown_from_html,
+    plain,
+    read_capped,
+)
 
 RECORD_END = "--------"
 SECTION_END = "-----"
@@ -82,16 +90,12 @@ def read_mt(
 ) -> MTExport:
     """Read an export file; `tz` is the zone its dates were written in (None: the site's),
     `base_url` the old blog's address, against which relative links are made absolute."""
-    try:
-        with path.open("rb") as fh:  # at most one byte over the cap, whatever stat says
-            data = fh.read(MAX_EXPORT_BYTES + 1)
-        if len(data) > MAX_EXPORT_BYTES:
-            raise InputError(
-                f"{path}: is over the {MAX_EXPORT_BYTES // 2**20} MiB an export may have; split "
-                "it into several files"
-            )
-    except OSError as exc:
-        raise FetchError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    data = read_capped(
+        path,
+        MAX_EXPORT_BYTES,
+        f"is over the {MAX_EXPORT_BYTES // 2**20} MiB an export may have; split it into several "
+        "files",
+    )
     try:
         text = data.decode(encoding)
     except LookupError:
