@@ -40,6 +40,7 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
             "date_published": rfc3339(post.date),
             "date_modified": rfc3339(post.updated),
             "authors": [{"name": post.author or config.author}],
+            "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
             "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
         }
         if post.comments is not None:  # RSS slash:comments, Atom thr:total
@@ -53,6 +54,7 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         "description": spec.description,
         "language": config.language,
         "authors": [{"name": config.author}],
+        "author": {"name": config.author},  # 1.1 keeps 1.0's field for older readers
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
