@@ -305,7 +305,10 @@ def _post_from_meta(
 
     if problems or published is None:
         return problems
-    mentions = tuple(sorted(set(detect(title or "", body)))) if detect is not None else None
+    # Declared countries replace detection, so a post that declares them is not searched.
+    mentions = None
+    if detect is not None and countries is None:
+        mentions = tuple(sorted(set(detect(title or "", body))))
     return Post(
         path=path,
         slug=slug,
