@@ -15,7 +15,6 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -200,6 +199,8 @@ def _read(path: Path, fingerprint: str) -> dict[str, Any] | None:
 
 def _write(path: Path, fingerprint: str, **data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a build that writes needs it
+
     fd, tmp = tempfile.mkstemp(prefix=".cache-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

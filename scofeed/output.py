@@ -14,7 +14,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -101,6 +100,8 @@ def _same_bytes(target: Path, data: bytes) -> bool:
 
 def _write_temp(target: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a build that writes needs it
+
     fd, name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -6,6 +6,7 @@ This module holds the `scofeed` group and what every command shares; the command
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,31 @@ from scofeed.errors import (
 EXIT_OK, EXIT_INVALID, EXIT_CANNOT_RUN = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Which module defines each command. A command's module is imported when the command is asked
+# for, so `scofeed build` from cron never loads the editor's commands (and their imports).
+_COMMANDS = {
+    "build": "publishing",
+    "validate": "publishing",
+    "serve": "publishing",
+    "import": "editing",
+    "new": "editing",
+    "posts": "editing",
+    "countries": "editing",
+}
+
+
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"scofeed.cli.{module}")  # registers its commands on main
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="scofeed")
 def main() -> None:
     """Publish a news category as RSS 2.0 and Atom 1.0 feeds, whole and per country."""
@@ -102,9 +127,3 @@ def _table(rows: list[tuple[str, ...]]) -> None:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[-1]]).rstrip())
-
-
-# The commands register themselves on `main` when their modules are imported.
-from scofeed.cli import editing, publishing  # noqa: E402
-
-__all__ = ["EXIT_CANNOT_RUN", "EXIT_INVALID", "EXIT_OK", "editing", "main", "publishing"]
