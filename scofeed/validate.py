@@ -16,8 +16,6 @@ DOCTYPE that declares entities is refused before libxml2 sees it), input is capp
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -280,6 +278,9 @@ def fetch_url(
     url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT
 ) -> bytes:
     """GET an http(s) URL, following redirects; at most `max_bytes`, decompressed."""
+    import urllib.error  # here, not at the top: `scofeed build` validates bytes and fetches
+    import urllib.request  # nothing, and these imports cost it 30 ms
+
     from scofeed import __version__
 
     if not is_url(url):
