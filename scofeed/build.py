@@ -88,7 +88,7 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
         clean_temp_files(config.output_dir)
         gazetteer = load_gazetteer(config.gazetteer)
         cache = BuildCache.load(config.cache_dir, fingerprint(__version__, config, gazetteer))
-        scanned = scan_posts(config.posts_dir) if config.posts_dir.is_dir() else []
+        scanned = scan_posts(config.posts_dir)
         signature = scan_signature(scanned)
         last = cache.last
         if (
@@ -114,7 +114,7 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
             shown_from=config.root,
             cache=cache,
             progress=(lambda done, total: progress("posts", done, total)) if progress else None,
-            scanned=scanned if config.posts_dir.is_dir() else None,
+            scanned=scanned,
         )
         if problems:
             files_ = len({p.path for p in problems})

@@ -14,7 +14,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
-from scofeed.errors import Problem
+from scofeed.errors import ConfigError, Problem
 from scofeed.post import MAX_POST_BYTES, Detect, Post, parse_post, slug_from_filename
 
 # One post file as the store found it: its key (path below the store), real path, and its
@@ -82,7 +82,10 @@ class PostCache(Protocol):
 
 
 def scan_posts(posts_dir: Path) -> list[PostFile]:
-    """Every post file with its stat (cheap: no file is read), sorted by key."""
+    """Every post file with its stat (cheap: no file is read), sorted by key. Raises
+    `ConfigError` when `posts_dir` is no folder: that is no bad post, but nothing to read."""
+    if not posts_dir.is_dir():
+        raise ConfigError(f"{posts_dir}: no such folder; create it, or pass --posts DIR")
     return _walk(posts_dir)
 
 
@@ -107,11 +110,10 @@ def load_posts(
     scanned: list[PostFile] | None = None,
 ) -> tuple[list[Post], list[Problem]]:
     """Read every post below `posts_dir`; return the posts (bodies dropped, countries detected
-    when `detect` is given) and the problems, each sorted. Unchanged files come from `cache`."""
+    when `detect` is given) and the problems, each sorted. Unchanged files come from `cache`.
+    Raises `ConfigError` when `posts_dir` is no folder."""
     posts: list[Post] = []
     problems: list[Problem] = []
-    if not posts_dir.is_dir():
-        return [], [Problem(str(posts_dir), None, "no such folder; create it or pass --posts DIR")]
     files = scan_posts(posts_dir) if scanned is None else scanned
     prefix = _shown_prefix(posts_dir, shown_from)
     found: list[Post | None] = []  # in key order, whatever order the parsing finishes in

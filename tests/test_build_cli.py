@@ -161,6 +161,16 @@ def test_command_line_paths_are_relative_to_where_it_runs(tmp_path: Path) -> Non
     assert (tmp_path / "site" / "public" / "atom.xml").is_file()  # the file's own path: its folder
 
 
+def test_a_missing_post_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("build", "--posts", "nope", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"Error: {tmp_path / 'nope'}: no such folder; create it, or pass --posts DIR\n"
+    )
+    assert not (tmp_path / "output").exists()
+
+
 def test_flags_override_paths(tmp_path: Path) -> None:
     shutil.copytree(POSTS, tmp_path / "elsewhere")
     result = run_cli(
