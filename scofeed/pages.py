@@ -38,6 +38,7 @@ _CSS = (
     "a{color:#0b57a4}table{border-collapse:collapse;width:100%}"
     "th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}"
     "td.n{text-align:right}ul.feeds{list-style:none;padding:0}ul.feeds li{display:inline}"
+    "td ul.feeds{margin:0}"
     "ul.feeds li+li::before{content:' · '}"
     "pre{overflow-x:auto;background:#f3f3f3;padding:.5rem}"
     "@media (prefers-color-scheme:dark){body{color:#e8e8e8;background:#121212}"
