@@ -277,3 +277,32 @@ def test_real_process_exit_statuses(tmp_path: Path) -> None:
     )
     assert (ok.returncode, bad.returncode, gone.returncode) == (0, 1, 2)
     assert bad.stdout.count("\n") == 5 and gone.stderr.startswith("Error: ")
+
+
+def test_a_redirect_away_from_http_is_refused() -> None:
+    """Redirects are followed to http(s) only: a hostile server cannot send the validator to a
+    file: or ftp: URL (the fetching policy it shares with `scofeed import feed`)."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        result = run(url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {url}: redirects to file:///etc/passwd, which is not http(s)\n"
+    assert "root:" not in result.output

@@ -39,11 +39,10 @@ class _Xml(_Reader):
         # (the parser's own view, whatever the encoding).
         if _DECLARES_ENTITY.search(data[:65536].replace(b"\x00", b"")):
             self._refuse_entities("")
-        parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-        )
+        from scofeed.validate import safe_parser  # the validator's settings for untrusted XML
+
         try:
-            root = etree.fromstring(data, parser, base_url=self.base_url)
+            root = etree.fromstring(data, safe_parser(), base_url=self.base_url)
         except etree.XMLSyntaxError as exc:
             line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
             raise InputError(

@@ -15,10 +15,10 @@ import re
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scofeed.errors import FetchError, NotAFeedError
+from scofeed.fetching import http_opener
 from scofeed.importers import (
     read_capped,
 )
@@ -47,34 +47,11 @@ def read_feed(source: str, *, tag_authority: str, timeout: float = 30.0) -> Feed
     return parse_feed(data, source, base_url=None, tag_authority=tag_authority)
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed to http(s) URLs only (urllib would also go to ftp:)."""
-
-    def http_error_302(
-        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
-    ) -> Any:
-        target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
-            raise FetchError(f"{req.full_url}: redirects to {target}, which is not http(s)")
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-
 def fetch(url: str, *, timeout: float) -> tuple[bytes, str]:
     """The bytes at an http(s) URL (at most `MAX_FEED_BYTES`) and the URL they came from."""
     if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
         raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
-    opener = urllib.request.OpenerDirector()
-    for handler in (
-        urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
-        _HttpOnlyRedirects(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
+    opener = http_opener()
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         url,
         headers={
