@@ -25,7 +25,7 @@ from scofeed.jsonfeed import check_json, render_json
 from scofeed.output import build_lock, clean_temp_files, publish
 from scofeed.pages import EMBED_FILE, INDEX_FILE, render_embed, site_files
 from scofeed.post import Post
-from scofeed.store import load_posts, scan_posts, scan_signature
+from scofeed.store import load_posts, scan_posts, scan_signature, unreadable
 
 Renderer = Callable[[FeedSpec, Config, Callable[[Post], Entry]], bytes]
 Checker = Callable[[bytes, str], list[Problem]]
@@ -117,8 +117,7 @@ def build(config: Config, *, now: datetime, progress: Progress | None = None) ->
             scanned=scanned,
         )
         if problems:
-            files_ = len({p.path for p in problems})
-            raise InputError(f"{_plural(files_, 'post file')} cannot be read", problems)
+            raise unreadable(problems)
 
         specs = plan(posts, config, gazetteer, now)
         entry_for = _entries(config, cache)

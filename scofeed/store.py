@@ -14,7 +14,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
-from scofeed.errors import ConfigError, Problem
+from scofeed.errors import ConfigError, InputError, Problem
 from scofeed.post import MAX_POST_BYTES, Detect, Post, parse_post, slug_from_filename
 
 # One post file as the store found it: its key (path below the store), real path, and its
@@ -255,3 +255,9 @@ def _duplicates(posts: Iterable[Post]) -> list[Problem]:
                     Problem(post.path, None, f"id {post.id!r} is already used by {first.path}")
                 )
     return problems
+
+
+def unreadable(problems: list[Problem]) -> InputError:
+    """The error that stops a run over bad posts: how many files, then every problem."""
+    files = len({p.path for p in problems})
+    return InputError(f"{files} post file{'' if files == 1 else 's'} cannot be read", problems)

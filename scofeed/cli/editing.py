@@ -22,9 +22,6 @@ from scofeed.cli import (
     main,
 )
 from scofeed.config import Config
-from scofeed.errors import (
-    InputError,
-)
 
 if TYPE_CHECKING:
     from scofeed.importers import ImportReport
@@ -310,16 +307,14 @@ def _country(name: str, gazetteer: Any, known: tuple[str, ...]) -> str:
 def _read_store(config: Config) -> tuple[list[Any], Any]:
     """Every post (or every problem, as `scofeed build` reports them) and the gazetteer."""
     from scofeed.countries import load_gazetteer
-    from scofeed.store import load_posts
+    from scofeed.store import load_posts, unreadable
 
     gazetteer = load_gazetteer(config.gazetteer)
     posts, problems = load_posts(
         config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
     )
     if problems:
-        raise InputError(
-            f"{_plural(len({p.path for p in problems}), 'post file')} cannot be read", problems
-        )
+        raise unreadable(problems)
     return posts, gazetteer
 
 
