@@ -37,15 +37,16 @@ class Gazetteer:
 
     @cached_property
     def _mention(self) -> re.Pattern[str]:
-        # One alternation of every name and every excluded phrase, longest first, so that
-        # "Russian Federation" wins over "Russian" and "Shanghai Cooperation Organization" over
-        # "Shanghai". No group and no look-behind before it: then the regex engine can skip
-        # every position whose character starts no name, which makes detection ~5x faster; the
-        # word boundary before a match is checked in `detect` instead.
-        phrases = [_phrase(n) for n in self._by_name]
-        phrases += [_phrase(p, fold=True) for p in self.exclude]
-        alternatives = "|".join(sorted(phrases, key=lambda p: (-len(p), p)))
-        return re.compile(rf"(?:{alternatives})(?!\w)")
+        # Every name and every excluded phrase in one regex, shaped as a trie ("Russia" and
+        # "Russian" share "Russia"), longer continuations tried first, so that "Russian
+        # Federation" wins over "Russian" and "Shanghai Cooperation Organization" over
+        # "Shanghai". A plain alternation tries every phrase in turn at each capital letter;
+        # the trie tries only those that share what has matched so far (~1.6x faster). No
+        # group or look-behind in front: the engine then skips every position whose character
+        # starts no name; the word boundary before a match is checked in `detect` instead.
+        phrases = [_tokens(n) for n in self._by_name]
+        phrases += [_tokens(p, fold=True) for p in self.exclude]
+        return re.compile(rf"(?:{_trie_pattern(phrases)})(?!\w)")
 
     def detect(self, *texts: str) -> frozenset[str]:
         """The countries that `texts` name, as canonical country names."""
@@ -86,12 +87,41 @@ class Gazetteer:
         return known
 
 
-def _phrase(name: str, fold: bool = False) -> str:
-    """A name as a regex: any run of white space (a line break in Markdown, say) between its
-    words; with `fold`, every word after the first in any case ("Shanghai spirit/Spirit")."""
+def _tokens(name: str, fold: bool = False) -> list[str]:
+    """A name as regex pieces, one per character, with any run of white space (a line break in
+    Markdown, say) between its words; with `fold`, every word after the first is one piece that
+    matches in any case ("Shanghai spirit/Spirit")."""
     first, *rest = name.split()
-    words = [re.escape(w) if not fold else f"(?i:{re.escape(w)})" for w in rest]
-    return r"\s+".join([re.escape(first), *words])
+    pieces = [re.escape(c) for c in first]
+    for word in rest:
+        pieces.append(r"\s+")
+        pieces += [f"(?i:{re.escape(word)})"] if fold else [re.escape(c) for c in word]
+    return pieces
+
+
+_Trie = dict[str, "_Trie"]  # piece -> the pieces that may follow it
+
+
+def _trie_pattern(phrases: Iterable[list[str]]) -> str:
+    """One regex matching each phrase; where one phrase continues another, the longer is tried
+    first (a greedy optional group), as a longest-first alternation would."""
+    end = ""  # a key no piece can be: marks that a phrase ends here
+    root: _Trie = {}
+    for pieces in phrases:
+        node = root
+        for piece in pieces:
+            node = node.setdefault(piece, {})
+        node[end] = {}
+
+    def pattern(node: _Trie) -> str:
+        branches = [piece + pattern(child) for piece, child in sorted(node.items()) if piece]
+        if not branches:
+            return ""
+        if len(branches) == 1 and end not in node:
+            return branches[0]
+        return f"(?:{'|'.join(branches)})" + ("?" if end in node else "")
+
+    return pattern(root)
 
 
 def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazetteer:
