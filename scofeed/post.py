@@ -26,7 +26,10 @@ MAX_POST_BYTES = 4 * 1024 * 1024
 
 # Characters XML 1.0 forbids (C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF),
 # plus C1 controls, which XML allows but no reader shows. They are dropped when a post is read.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Those of them that are ASCII, deleted from a file's bytes before decoding: a C loop several
+# times quicker than the regex, which then runs only on text that is not all ASCII.
+_ASCII_NOT_XML = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(.+)$")
 _SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -106,18 +109,18 @@ def parse_post(
     digest: str | None = None,
 ) -> Post | list[Problem]:
     """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
+    kept = data.translate(None, _ASCII_NOT_XML)
     try:
-        text = data.decode("utf-8-sig")
+        text = _text_of(kept)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = kept[: exc.start].count(b"\n") + 1
         return [
             Problem(
                 path,
                 line,
-                f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+                f"byte 0x{kept[exc.start]:02x} is not UTF-8; save the file as UTF-8",
             )
         ]
-    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
         return [Problem(path, 1, "has no front matter; start the file with a --- line")]
@@ -144,8 +147,17 @@ def parse_post(
     )
 
 
+def _text_of(data: bytes) -> str:
+    """A post file's text: UTF-8 without a byte order mark, lines ending in \\n, and without the
+    characters XML forbids (those that are ASCII already gone from `data`)."""
+    text = data.decode("utf-8-sig")
+    if not text.isascii():
+        text = NOT_XML.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _split_body(data: bytes) -> str:
-    text = _NOT_XML.sub("", data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"))
+    text = _text_of(data.translate(None, _ASCII_NOT_XML))
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if _FENCE.match(lines[i]))
     return "\n".join(lines[end + 1 :])
@@ -247,7 +259,7 @@ def _post_from_meta(
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             fail(key, f"{key} must be text, not {_kind(value)}; write it in quotes")
             return None
-        cleaned = " ".join(_NOT_XML.sub("", str(value)).split())
+        cleaned = " ".join(NOT_XML.sub("", str(value)).split())
         return cleaned or None
 
     def text_list(key: str) -> tuple[str, ...]:
@@ -260,7 +272,7 @@ def _post_from_meta(
             if isinstance(item, bool) or not isinstance(item, str | int | float):
                 fail(key, f"{key} must be a list of names, like {key}: [Russia, China]")
                 return ()
-            cleaned = " ".join(_NOT_XML.sub("", str(item)).split())
+            cleaned = " ".join(NOT_XML.sub("", str(item)).split())
             if cleaned:
                 out.append(cleaned)
         return tuple(dict.fromkeys(out))

@@ -153,6 +153,14 @@ def test_bom_crlf_and_control_characters_simply_work() -> None:
     assert "\u202eRTL\u200b" in p.body
 
 
+@pytest.mark.parametrize("accent", ["", "é"])  # all-ASCII text and text that is not
+def test_every_character_xml_forbids_is_dropped_from_the_body(accent: str) -> None:
+    forbidden = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0xA0)]))
+    body = f"Before{accent} {forbidden}\ufffe\uffff after\t\u00a0end."
+    p = parse(post("date: 2008-05-19", body))
+    assert p.body == f"\nBefore{accent}  after\t\u00a0end.\n"
+
+
 def test_future_and_draft_posts_are_not_published() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse(post("date: 2025-12-31")).is_published(now)

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from scofeed.errors import FetchError, InputError, ScofeedError
-from scofeed.post import slugify
+from scofeed.post import NOT_XML, slugify
 from scofeed.render import derive_title
 from scofeed.store import iter_post_files
 
@@ -355,9 +355,8 @@ def _write_new(path: Path, text: str, shown: Path) -> None:
 
 # --- text and HTML, as the importers find them ------------------------------------------------
 
-# Characters XML 1.0 forbids and C1 controls: the store drops them when it reads a post, so an
-# importer drops them first and the file says what the feeds will carry (as in store.py).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The store drops the characters XML forbids (post.NOT_XML) when it reads a post, so an importer
+# drops them first and the file says what the feeds will carry.
 _MARKUP = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -379,12 +378,12 @@ _BLANK_LINE = re.compile(r"(?<=\n)([ \t]*)\n")
 
 def clean(text: str) -> str:
     """Text with Unix line ends and without the characters XML forbids."""
-    return _NOT_XML.sub("", _NEWLINES.sub("\n", text))
+    return NOT_XML.sub("", _NEWLINES.sub("\n", text))
 
 
 def fold(text: str) -> str:
     """One line of text: white space runs folded to one space, forbidden characters dropped."""
-    return " ".join(_NOT_XML.sub("", text).split())
+    return " ".join(NOT_XML.sub("", text).split())
 
 
 def _fragment(markup: str) -> Any:
