@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import functools
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,47 +22,37 @@ from scofeed.post import Post
 
 _BUILD_FILE = "build.pickle"
 _POSTS_FILE = "posts.pickle"
-_FORMAT = 3
+_FORMAT = 5
 
 
-# The cache holds only plain values (tuples, strings, numbers): posts as tuples of their fields
-# with dates as tuples of numbers. Quicker to pickle than objects, and the unpickler then admits
-# no class at all, so a planted cache file cannot run code.
-_POST_FIELDS = tuple(f.name for f in fields(Post))
-_DATES = tuple(i for i, name in enumerate(_POST_FIELDS) if name in ("date", "updated"))
-_Packed = tuple[int, int, int, int, int, int, int, int]
+# The cache holds only plain values (tuples, strings, numbers): a post as a tuple of the fields
+# its file gives (its path and real path are the store's to say, and its body is never kept),
+# with dates as ISO 8601 text. Quicker to pickle than objects, and the unpickler then admits no
+# class at all, so a planted cache file cannot run code. A no-op build reads none of it; a
+# one-post rebuild reads every post, so this is kept small and quick to turn back into posts.
+_Record = tuple[Any, ...]
 
 
-def _pack(when: _dt.datetime) -> _Packed:
-    offset = when.utcoffset() or _dt.timedelta(0)
-    return (when.year, when.month, when.day, when.hour, when.minute, when.second,
-            when.microsecond, offset // _dt.timedelta(seconds=1))  # fmt: skip
+def _as_record(post: Post) -> _Record:
+    return (post.slug, post.date.isoformat(), post.updated.isoformat(), post.title, post.author,
+            post.countries, post.tags, post.categories, post.summary, post.comments, post.draft,
+            post.id, post.mentions, post.digest)  # fmt: skip
 
 
-@functools.cache
-def _zone(seconds: int) -> _dt.timezone:
-    return _dt.timezone(_dt.timedelta(seconds=seconds))
+def _as_post(record: _Record, path: str, source: str) -> Post:
+    (slug, date, updated, title, author, countries, tags, categories, summary, comments, draft,
+     id_, mentions, digest) = record  # fmt: skip
+    parse = _dt.datetime.fromisoformat
+    return Post(path, slug, parse(date), parse(updated), None, title, author, countries, tags,
+                categories, summary, comments, draft, id_, mentions, source, digest)  # fmt: skip
 
 
-def _unpack(packed: _Packed | None) -> _dt.datetime | None:
-    if packed is None:
-        return None
-    year, month, day, hour, minute, second, micro, offset = packed
-    return _dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=_zone(offset))
+def _pack(when: _dt.datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
-def _as_tuple(post: Post) -> tuple[Any, ...]:
-    values = [getattr(post, name) for name in _POST_FIELDS]
-    for i in _DATES:
-        values[i] = _pack(values[i])
-    return tuple(values)
-
-
-def _as_post(values: tuple[Any, ...]) -> Post:
-    unpacked = list(values)
-    for i in _DATES:
-        unpacked[i] = _unpack(unpacked[i])
-    return Post(*unpacked)
+def _unpack(text: str | None) -> _dt.datetime | None:
+    return _dt.datetime.fromisoformat(text) if text is not None else None
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -97,6 +86,18 @@ def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
+# A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
+# its size, modification time, change time and inode once written (None: not known). The
+# change time moves on every write and cannot be set back, so a file whose four numbers are the
+# same was not written since, and need not be read to know it.
+StatKey = tuple[int, int, int, int]
+FeedRecord = tuple[str, str, StatKey | None]
+
+
+def file_stat_key(stat: os.stat_result) -> StatKey:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 @dataclass
 class BuildCache:
     """One build's view of the cache; `save` writes back only what this build used.
@@ -108,13 +109,11 @@ class BuildCache:
 
     cache_dir: Path
     fingerprint: str
-    feeds: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, sha256)
+    feeds: dict[str, FeedRecord] = field(default_factory=dict)  # by path below output/
     last: LastBuild | None = None
-    _posts: dict[str, tuple[tuple[int, int, int], tuple[Any, ...]]] | None = None
+    _posts: dict[str, tuple[tuple[int, int, int], _Record]] | None = None
     _entries: dict[str, tuple[str, ...]] | None = None
-    _used_posts: dict[str, tuple[tuple[int, int, int], tuple[Any, ...]]] = field(
-        default_factory=dict
-    )
+    _used_posts: dict[str, tuple[tuple[int, int, int], _Record]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
 
     @classmethod
@@ -138,25 +137,24 @@ class BuildCache:
 
     # --- store.PostCache ------------------------------------------------------------------
 
-    def get(self, key: str, stat: os.stat_result) -> Post | None:
+    def get(self, key: str, stat: os.stat_result, path: str, source: str) -> Post | None:
         hit = self._bulk()[0].get(key)
         if hit is None or hit[0] != _stat_key(stat):
             return None
         self._used_posts[key] = hit
-        return _as_post(hit[1])
+        return _as_post(hit[1], path, source)
 
     def knows(self, key: str) -> bool:
         return key in self._bulk()[0]
 
-    def get_by_digest(self, key: str, digest: str) -> Post | None:
+    def get_by_digest(self, key: str, digest: str, path: str, source: str) -> Post | None:
         hit = self._bulk()[0].get(key)
-        if hit is None:
+        if hit is None or hit[1][-1] != digest:
             return None
-        post = _as_post(hit[1])
-        return post if post.digest == digest else None
+        return _as_post(hit[1], path, source)
 
     def put(self, key: str, stat: os.stat_result, post: Post) -> None:
-        self._used_posts[key] = (_stat_key(stat), _as_tuple(post))
+        self._used_posts[key] = (_stat_key(stat), _as_record(post))
 
     # --- rendered entries and feeds -------------------------------------------------------
 
@@ -172,7 +170,7 @@ class BuildCache:
         self._bulk()[1][key] = value
         self._used_entries.add(key)
 
-    def save(self, feeds: dict[str, tuple[str, str]], last: LastBuild) -> None:
+    def save(self, feeds: dict[str, FeedRecord], last: LastBuild) -> None:
         """Write the cache atomically, file by file; a killed build leaves each file old or new.
         A build that changed nothing writes nothing (a no-op run from cron stays cheap)."""
         posts, all_entries = self._bulk()
@@ -181,8 +179,8 @@ class BuildCache:
             _write(self.cache_dir / _POSTS_FILE, self.fingerprint, posts=self._used_posts,
                    entries=entries)  # fmt: skip
         if (feeds, last) != (self.feeds, self.last):
-            packed = (last.signature, last.since and _pack(last.since),
-                      last.until and _pack(last.until), last.posts, last.published)  # fmt: skip
+            packed = (last.signature, _pack(last.since), _pack(last.until), last.posts,
+                      last.published)  # fmt: skip
             _write(self.cache_dir / _BUILD_FILE, self.fingerprint, feeds=feeds, last=packed)
 
 

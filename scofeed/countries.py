@@ -8,9 +8,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
+from pathlib import Path
 
 from scofeed.errors import ConfigError
+
+# Read beside this module rather than through importlib.resources, whose import alone would
+# add a tenth to a no-op build (scofeed is never run from a zip).
+GAZETTEER_FILE = Path(__file__).parent / "data" / "gazetteer.toml"
 
 
 def country_slug(name: str) -> str:
@@ -126,7 +130,7 @@ def _trie_pattern(phrases: Iterable[list[str]]) -> str:
 
 def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazetteer:
     """The shipped gazetteer, with a site's `[gazetteer.NAME]` tables added or put in place."""
-    text = resources.files("scofeed").joinpath("data/gazetteer.toml").read_text(encoding="utf-8")
+    text = GAZETTEER_FILE.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     table: dict[str, tuple[str, ...]] = {
         country: tuple([country, *spec["names"]]) for country, spec in data["countries"].items()

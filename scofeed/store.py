@@ -72,11 +72,11 @@ def _walk(posts_dir: Path) -> list[PostFile]:
 class PostCache(Protocol):
     """What `load_posts` needs of a cache of parsed posts (see scofeed.cache)."""
 
-    def get(self, key: str, stat: os.stat_result) -> Post | None: ...
+    def get(self, key: str, stat: os.stat_result, path: str, source: str) -> Post | None: ...
 
     def knows(self, key: str) -> bool: ...
 
-    def get_by_digest(self, key: str, digest: str) -> Post | None: ...
+    def get_by_digest(self, key: str, digest: str, path: str, source: str) -> Post | None: ...
 
     def put(self, key: str, stat: os.stat_result, post: Post) -> None: ...
 
@@ -126,13 +126,13 @@ def load_posts(
         if isinstance(stat, str):
             problems.append(Problem(shown, None, stat))
             continue
-        cached = cache.get(key, stat) if cache is not None else None
+        cached = cache.get(key, stat, shown, real) if cache is not None else None
         if cached is None and cache is not None and cache.knows(key):
             # Touched but perhaps not changed (a checkout, a copy): the content hash decides.
             data = _read_bytes(real, stat.st_size, shown, problems)
             if data is None:
                 continue
-            cached = cache.get_by_digest(key, hashlib.sha256(data).hexdigest())
+            cached = cache.get_by_digest(key, hashlib.sha256(data).hexdigest(), shown, real)
             if cached is not None:
                 cache.put(key, stat, cached)
         if cached is None:

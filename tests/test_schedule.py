@@ -3,6 +3,7 @@ two builds never interleave, progress only on a terminal."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pty
 import random
@@ -18,8 +19,10 @@ import pytest
 
 from scofeed import validate
 from scofeed.build import build
-from scofeed.config import load_config
+from scofeed.config import Config, load_config
 from scofeed.jsonfeed import check_json
+from scofeed.post import Post
+from scofeed.store import load_posts
 
 from conftest import NOW, POSTS, post, run_cli, tree
 
@@ -72,6 +75,45 @@ def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
     shutil.rmtree(root / ".scofeed")
     again = build(config, now=NOW)
     assert again.written == () and again.removed == ()
+
+
+def test_a_post_from_the_cache_is_the_post_from_its_file(tmp_path: Path) -> None:
+    """Every field survives the cache, those left out of equality (source, digest) included."""
+    _store(tmp_path, 3)
+    (tmp_path / "posts" / "full.md").write_text(
+        post(
+            "title: Every field\ndate: 0001-01-01T00:00:00.000001+23:59\n"
+            "updated: 2020-02-29T23:59:59.5-04:30\nauthor: A. Writer\nsummary: In short.\n"
+            "countries: [china, Russian Federation]\ntags: [a, b]\ncategories: [SCO (RTG)]\n"
+            "comments: 3\ndraft: true\nid: tag:example.org,2008:full\nslug: every-field",
+            "Talks in Astana.",
+        )
+    )
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    fresh = build_module_posts(config, cached=False)
+    cached = build_module_posts(config, cached=True)
+    assert len(fresh) == 14
+    assert [dataclasses.astuple(p) for p in cached] == [dataclasses.astuple(p) for p in fresh]
+    assert [(p.source, p.digest) for p in cached] == [(p.source, p.digest) for p in fresh]
+
+
+def build_module_posts(config: Config, *, cached: bool) -> list[Post]:
+    from scofeed import __version__
+    from scofeed.cache import BuildCache, fingerprint
+    from scofeed.countries import load_gazetteer
+
+    gazetteer = load_gazetteer(config.gazetteer)
+    cache = BuildCache.load(config.cache_dir, fingerprint(__version__, config, gazetteer))
+    posts, problems = load_posts(
+        config.posts_dir,
+        tz=config.tzinfo,
+        detect=gazetteer.detect,
+        shown_from=config.root,
+        cache=cache if cached else None,
+    )
+    assert problems == []
+    return posts
 
 
 def test_a_touched_file_is_not_reparsed_and_changes_nothing(tmp_path: Path) -> None:
