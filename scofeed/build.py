@@ -229,8 +229,9 @@ def _rebuild(
 def _no_cycle_collector() -> Iterator[None]:
     """A build holds a few dozen objects per post for a few seconds and makes no reference
     cycles worth collecting; the cycle collector would walk every one of them again and again
-    and find nothing (about a quarter of a one-post rebuild of 10,000 posts). Memory is freed by
-    reference counting as before, and the collector is back on when the build ends."""
+    and find nothing (about 5% of the instructions of a one-post rebuild of 10,000 posts, by
+    callgrind). Memory is freed by reference counting as before, and the collector is back on
+    when the build ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
