@@ -136,14 +136,18 @@ def clean_temp_files(output_dir: Path) -> None:
 @contextlib.contextmanager
 def build_lock(cache_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for one build. The kernel drops it when the process dies, so a
-    killed build never leaves a stale lock behind."""
+    killed build never leaves a stale lock behind. It is a POSIX record lock (`lockf`), which a
+    forked worker does not inherit, unlike `flock`'s: a build killed while its workers finish
+    their last task leaves the lock free at once."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / "build.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
             raise LockedError(
                 f"{path}: another build is running (pid {holder}); it holds the lock until it "

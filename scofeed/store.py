@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scofeed.errors import ConfigError, InputError, Problem
+from scofeed.parallel import fork_map, shared
 from scofeed.post import MAX_POST_BYTES, Detect, Post, parse_post, slug_from_filename
 
 # One post file as the store found it: its key (path below the store), real path, and its
@@ -162,21 +163,14 @@ _CHUNK = 500
 def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
     """Parse posts, on every core when there are many (a clean build of a big store). The
     workers read the files themselves: the parent never holds every post's bytes at once."""
-    import multiprocessing as mp  # only a big build pays for these imports
-
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < _PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(jobs) < _PARALLEL_FROM:
         return _parse_chunk(jobs, tz, detect)
-    from concurrent.futures import ProcessPoolExecutor
-
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        parts = pool.map(_parse_chunk_flat, chunks, [tz] * len(chunks), [detect] * len(chunks))
-        return [
-            Post(*parsed) if isinstance(parsed, tuple) else parsed
-            for part in parts
-            for parsed in part
-        ]
+    return [
+        Post(*parsed) if isinstance(parsed, tuple) else parsed
+        for part in fork_map(_parse_chunk_flat, chunks, shared=(tz, detect))
+        for parsed in part
+    ]
 
 
 def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
@@ -193,11 +187,10 @@ def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Po
     return out
 
 
-def _parse_chunk_flat(
-    jobs: list[_Job], tz: tzinfo, detect: Detect | None
-) -> list[tuple[Any, ...] | list[Problem]]:
+def _parse_chunk_flat(jobs: list[_Job]) -> list[tuple[Any, ...] | list[Problem]]:
     """`_parse_chunk` in a worker: posts travel back as tuples of their fields, which pickle
     several times faster than slotted dataclasses."""
+    tz, detect = shared()
     return [
         tuple(getattr(p, name) for name in Post.__slots__) if isinstance(p, Post) else p
         for p in _parse_chunk(jobs, tz, detect)

@@ -12,14 +12,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 
-from scofeed import validate
+from scofeed import build as build_module
+from scofeed import store, validate
 from scofeed.build import build
 from scofeed.config import Config, load_config
+from scofeed.errors import InputError
 from scofeed.jsonfeed import check_json
 from scofeed.post import Post
 from scofeed.store import load_posts
@@ -75,6 +79,53 @@ def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
     shutil.rmtree(root / ".scofeed")
     again = build(config, now=NOW)
     assert again.written == () and again.removed == ()
+
+
+def _noting(shared: Callable[[], Any], what: str, log: Path) -> Callable[[], Any]:
+    """`parallel.shared`, which only the work done in workers calls, noting which process."""
+
+    def noted() -> Any:
+        with log.open("a") as fh:
+            fh.write(f"{what} {os.getpid()}\n")
+        return shared()
+
+    return noted
+
+
+def test_builds_on_every_core_equal_builds_on_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing and rendering in forked workers (which a small store never does) gives the same
+    bytes, and the same problems, as in one process."""
+    _store(tmp_path / "one", 40)
+    shutil.copytree(tmp_path / "one", tmp_path / "many")
+    pids = tmp_path / "pids"
+    with monkeypatch.context() as patch:
+        patch.setattr("scofeed.parallel.cores", lambda: 2)
+        patch.setattr(store, "_PARALLEL_FROM", 2)
+        patch.setattr(store, "_CHUNK", 7)
+        patch.setattr(store, "shared", _noting(store.shared, "parse", pids))
+        patch.setattr(build_module, "_PARALLEL_RENDER_FROM", 1)
+        patch.setattr(build_module, "_ENTRY_CHUNK", 3)
+        patch.setattr(build_module, "shared", _noting(build_module.shared, "render", pids))
+        report = build(load_config(tmp_path / "many"), now=NOW)
+        (tmp_path / "many" / "posts" / "2010-02-01-broken.md").write_text("---\ntitle: [\n---\n")
+        with pytest.raises(InputError) as many:
+            build(load_config(tmp_path / "many"), now=NOW)
+    workers = {line.split()[1] for line in pids.read_text().splitlines()}
+    assert str(os.getpid()) not in workers and len(workers) >= 2
+    assert {line.split()[0] for line in pids.read_text().splitlines()} == {"parse", "render"}
+
+    build(load_config(tmp_path / "one"), now=NOW)
+    assert len(report.written) == 62
+    assert tree(tmp_path / "many" / "output") == tree(tmp_path / "one" / "output")
+    (tmp_path / "one" / "posts" / "2010-02-01-broken.md").write_text("---\ntitle: [\n---\n")
+    with pytest.raises(InputError) as one:
+        build(load_config(tmp_path / "one"), now=NOW)
+    assert [(p.line, p.message) for p in many.value.problems] == [
+        (p.line, p.message) for p in one.value.problems
+    ]
+    assert len(one.value.problems) == 1
 
 
 def test_a_post_from_the_cache_is_the_post_from_its_file(tmp_path: Path) -> None:
@@ -233,6 +284,50 @@ def test_a_killed_build_leaves_no_stale_lock(tmp_path: Path) -> None:
     holder.wait()
     result = run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's reaping is left
+
+
+def test_a_build_killed_while_its_workers_run_leaves_no_worker_and_no_lock(
+    tmp_path: Path,
+) -> None:
+    _store(tmp_path, 1500)  # enough posts to be parsed on every core
+    build_proc = subprocess.Popen(
+        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"], cwd=tmp_path
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and build_proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(build_proc.pid)
+        time.sleep(0.005)
+    assert workers, "the build never started workers"
+    build_proc.kill()
+    build_proc.wait()
+    result = run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # the lock went with the killed build
+    _feeds_whole(tmp_path / "output")
+    deadline = time.monotonic() + 10
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_running, workers)), "a worker outlived the build that forked it"
 
 
 def test_progress_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
