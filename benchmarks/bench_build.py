@@ -525,6 +525,7 @@ class Case:
     n: int
     runs: dict[str, list[Run]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    floor: dict[str, float] = field(default_factory=dict)  # seconds, see measure_floor
 
     def add(self, label: str, run: Run) -> None:
         self.runs.setdefault(label, []).append(run)
@@ -628,7 +629,31 @@ def bench_case(
     finally:
         edited.write_bytes(original)
         reset(hugo_cache)
+    case.floor = measure_floor(scofeed_python(scofeed), posts, repeat=max(repeat, 3))
     return case
+
+
+# What a rebuild in Python cannot avoid, whatever scofeed's own code does: starting Python,
+# importing the libraries that parse, render and check one changed post (the CLI library and
+# the dependencies the design card names), and a stat of every post file to see what changed.
+FLOOR_IMPORTS = "import click, yaml, lxml.etree, feedgen.feed, pyromark, nh3"
+
+
+def scofeed_python(scofeed: Sequence[str]) -> str:
+    """The interpreter the scofeed command runs on: the venv's, beside its script."""
+    beside = Path(scofeed[0]).parent / "python"
+    return str(beside) if scofeed[0] != sys.executable and beside.exists() else sys.executable
+
+
+def measure_floor(python: str, posts: Path, repeat: int) -> dict[str, float]:
+    def best(code: str, *args: str) -> float:
+        runs = [run_measured([python, "-c", code, *args], cwd=posts) for _ in range(repeat)]
+        return min(r.seconds for r in runs)
+
+    start = best("pass")
+    imports = best(FLOOR_IMPORTS) - start
+    stats = best("import os, sys; [e.stat() for e in os.scandir(sys.argv[1])]", str(posts))
+    return {"python start": start, "imports": imports, "stat posts": stats - start}
 
 
 def describe_scofeed_output(out: Path) -> str:
@@ -699,6 +724,13 @@ def report_case(case: Case) -> dict[str, object]:
         ("hugo clean / scofeed one-post", one, speedup),
     ):
         print(f"  {name:<30}{fmt_ratio(value):>8}   (target {target})")
+    floor = sum(case.floor.values()) if case.floor else None
+    if floor:
+        parts = ", ".join(f"{k} {v:.3f} s" for k, v in case.floor.items())
+        print(
+            f"  floor of any Python rebuild ({parts}; {FLOOR_IMPORTS!r}): {floor:.3f} s, "
+            f"so at best hugo clean / rebuild = {fmt_ratio(ratio(hugo, floor))}"
+        )
     for note in case.notes:
         print("  " + note.rstrip().replace("\n", "\n    "))
     peaks = [case.peak(label) for label in LABELS[1:]]
@@ -711,6 +743,8 @@ def report_case(case: Case) -> dict[str, object]:
         "hugo_clean_over_scofeed_noop": noop,
         "hugo_clean_over_scofeed_one_post": one,
         "scofeed_peak_mb": scofeed_peak,
+        "floor_seconds": case.floor,
+        "hugo_clean_over_floor": ratio(hugo, floor),
         "notes": case.notes,
         "runs": {label: [asdict(r) | {"stderr": r.stderr[:2000]} for r in runs]
                  for label, runs in case.runs.items()},
@@ -802,6 +836,17 @@ def find_hugo() -> Path | None:
     return Path(found) if found else None
 
 
+def compile_bytecode() -> str:
+    """Compile this checkout's scofeed to bytecode, as `pip install` does for an installed
+    package. An editable install otherwise leaves it to the first run, and where
+    PYTHONDONTWRITEBYTECODE is set (as on these machines) every run compiles every module
+    again, some 30 ms that no installed scofeed pays."""
+    import compileall
+
+    ok = compileall.compile_dir(REPO_ROOT / "scofeed", quiet=1)
+    return "compiled" if ok else "could not be compiled (see above)"
+
+
 def find_scofeed() -> list[str]:
     """The venv's `scofeed` script, else this checkout's package run by this Python."""
     beside = Path(sys.executable).parent / "scofeed"
@@ -872,6 +917,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scofeed[0] = os.path.abspath(scofeed[0])
     hugo = Path(os.path.abspath(hugo))
     facts = machine_facts(hugo, scofeed)
+    facts["bytecode"] = f"scofeed's modules {compile_bytecode()}"
     print("Machine:")
     for key, value in facts.items():
         print(f"  {key:<8} {value}")
