@@ -289,9 +289,11 @@ class _Entries:
 # A file to render: its feed, its path below output/, the key of its inputs, how to render it
 # and how to check it.
 _Job = tuple["FeedSpec", str, str, Renderer, Checker]
-# Below this many entries in the files to render, forking workers costs more than it saves: a
-# rebuild after an edit renders a few feeds; a clean build of the benchmark's 10,000 posts, 48
-# files of up to 50 entries.
+# Forking workers costs more than it saves below this many files to render, or this many
+# entries in them: a rebuild after an edit renders a few files (and forking a process that holds
+# 100,000 posts is not free); a clean build of the benchmark's 10,000 posts, 48 files of up to
+# 50 entries.
+_PARALLEL_RENDER_FILES = 16
 _PARALLEL_RENDER_FROM = 500
 _ENTRY_CHUNK = 50
 
@@ -302,7 +304,10 @@ def _render_all(
     """Each job's bytes and the problems the check finds, in order; on every core when there
     are many. Then the entries come first, each rendered once by one worker, so that the feed
     workers, forked after, find every entry in the memo they inherit."""
-    parallel = sum(len(spec.entries) for spec, *_ in todo) >= _PARALLEL_RENDER_FROM
+    parallel = (
+        len(todo) >= _PARALLEL_RENDER_FILES
+        and sum(len(spec.entries) for spec, *_ in todo) >= _PARALLEL_RENDER_FROM
+    )
     if parallel:
         wanted = entry_for.missing(post for spec, *_ in todo for post in spec.entries)
         chunks = [

@@ -105,6 +105,7 @@ def test_builds_on_every_core_equal_builds_on_one(
         patch.setattr(store, "_PARALLEL_FROM", 2)
         patch.setattr(store, "_CHUNK", 7)
         patch.setattr(store, "shared", _noting(store.shared, "parse", pids))
+        patch.setattr(build_module, "_PARALLEL_RENDER_FILES", 1)
         patch.setattr(build_module, "_PARALLEL_RENDER_FROM", 1)
         patch.setattr(build_module, "_ENTRY_CHUNK", 3)
         patch.setattr(build_module, "shared", _noting(build_module.shared, "render", pids))
