@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 from pathlib import Path
@@ -91,13 +92,20 @@ def scan_posts(posts_dir: Path) -> list[PostFile]:
 
 
 def scan_signature(scanned: list[PostFile]) -> str:
-    """Changes when any post file is added, removed, moved or touched."""
-    lines = [
-        f"{key}\0{stat}" if isinstance(stat, str)
-        else f"{key}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}"
-        for key, _, stat in scanned
-    ]  # fmt: skip
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    """Changes when any post file is added, removed, moved or touched. (The numbers go in as
+    one array: this runs on every no-op build, and formatting them as text took twice as long.)"""
+    numbers: list[int] = []
+    add = numbers.extend
+    unusable: list[tuple[str, str]] = []
+    for key, _, stat in scanned:
+        if isinstance(stat, str):
+            unusable.append((key, stat))
+        else:
+            add((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    digest = hashlib.sha256("\0".join(key for key, _, _ in scanned).encode())
+    digest.update(array("q", numbers).tobytes())
+    digest.update(repr(unusable).encode())
+    return digest.hexdigest()
 
 
 def load_posts(
