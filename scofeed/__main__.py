@@ -1,3 +1,3 @@
-from scofeed.cli import main
+from scofeed.cli import run
 
-main()
+run()

@@ -7,6 +7,7 @@ This module holds the `scofeed` group and what every command shares; the command
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,29 @@ class _Commands(click.Group):
 @click.version_option(__version__, prog_name="scofeed")
 def main() -> None:
     """Publish a news category as RSS 2.0 and Atom 1.0 feeds, whole and per country."""
+
+
+def run() -> NoReturn:
+    """The `scofeed` command: `main`, then an exit that skips the interpreter's teardown, as
+    mypy's command does. Freeing every object one by one and a last garbage collection cost a
+    no-op build a tenth of its time, and there is nothing to tear down: every file scofeed
+    wrote is closed and renamed, its workers are gone, and it registers no exit handler."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:  # click ends every run this way
+        code = exc.code
+    if code is None:
+        code = EXIT_OK
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = EXIT_INVALID
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # the reader left early (`scofeed posts | head`); what it wanted, it has
+    os._exit(code)
 
 
 def _config(config_file: Path | None, posts: Path | None, output: Path | None) -> Config:
