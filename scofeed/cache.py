@@ -16,9 +16,14 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scofeed.post import Post
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from scofeed.store import PostFile
 
 _BUILD_FILE = "build.pickle"
 _POSTS_FILE = "posts.pickle"
@@ -137,12 +142,19 @@ class BuildCache:
 
     # --- store.PostCache ------------------------------------------------------------------
 
-    def get(self, key: str, stat: os.stat_result, path: str, source: str) -> Post | None:
-        hit = self._bulk()[0].get(key)
-        if hit is None or hit[0] != _stat_key(stat):
-            return None
-        self._used_posts[key] = hit
-        return _as_post(hit[1], path, source)
+    def unchanged(self, files: Iterable[PostFile], prefix: str) -> dict[str, Post]:
+        """By key, the cached post of every file whose stat is as cached, shown as `prefix` +
+        key. One call for the whole store: a rebuild asks about every post, and a call per post
+        cost a rebuild of 100,000 posts a tenth of a second."""
+        cached = self._bulk()[0]
+        used = self._used_posts
+        found = {}
+        for key, real, stat in files:
+            hit = cached.get(key)
+            if hit is not None and not isinstance(stat, str) and hit[0] == _stat_key(stat):
+                used[key] = hit
+                found[key] = _as_post(hit[1], prefix + key, real)
+        return found
 
     def knows(self, key: str) -> bool:
         return key in self._bulk()[0]

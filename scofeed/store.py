@@ -74,7 +74,7 @@ def _walk(posts_dir: Path) -> list[PostFile]:
 class PostCache(Protocol):
     """What `load_posts` needs of a cache of parsed posts (see scofeed.cache)."""
 
-    def get(self, key: str, stat: os.stat_result, path: str, source: str) -> Post | None: ...
+    def unchanged(self, files: list[PostFile], prefix: str) -> dict[str, Post]: ...
 
     def knows(self, key: str) -> bool: ...
 
@@ -128,6 +128,7 @@ def load_posts(
     found: list[Post | None] = []  # in key order, whatever order the parsing finishes in
     jobs: list[_Job] = []
     stats: list[tuple[int, str, os.stat_result]] = []
+    hits = cache.unchanged(files, prefix) if cache is not None else {}
     for done, (key, real, stat) in enumerate(files, 1):
         if progress is not None and (done % 256 == 0 or done == len(files)):
             progress(done, len(files))
@@ -135,7 +136,7 @@ def load_posts(
         if isinstance(stat, str):
             problems.append(Problem(shown, None, stat))
             continue
-        cached = cache.get(key, stat, shown, real) if cache is not None else None
+        cached = hits.get(key)
         if cached is None and cache is not None and cache.knows(key):
             # Touched but perhaps not changed (a checkout, a copy): the content hash decides.
             data = _read_bytes(real, stat.st_size, shown, problems)
