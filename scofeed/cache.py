@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scofeed.post import Post
+from scofeed.store import file_version
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,10 +88,6 @@ class LastBuild:
         )
 
 
-def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
 # A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
 # its size, modification time, change time and inode once written (None: not known). The
 # change time moves on every write and cannot be set back, so a file whose four numbers are the
@@ -151,7 +148,7 @@ class BuildCache:
         found = {}
         for key, real, stat in files:
             hit = cached.get(key)
-            if hit is not None and not isinstance(stat, str) and hit[0] == _stat_key(stat):
+            if hit is not None and not isinstance(stat, str) and hit[0] == file_version(stat):
                 used[key] = hit
                 found[key] = _as_post(hit[1], prefix + key, real)
         return found
@@ -166,7 +163,7 @@ class BuildCache:
         return _as_post(hit[1], path, source)
 
     def put(self, key: str, stat: os.stat_result, post: Post) -> None:
-        self._used_posts[key] = (_stat_key(stat), _as_record(post))
+        self._used_posts[key] = (file_version(stat), _as_record(post))
 
     # --- rendered entries and feeds -------------------------------------------------------
 
