@@ -109,16 +109,16 @@ def parse_post(
     digest: str | None = None,
 ) -> Post | list[Problem]:
     """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
-    kept = data.translate(None, _ASCII_NOT_XML)
     try:
-        text = _text_of(kept)
+        text = _text_of(data)
     except UnicodeDecodeError as exc:
-        line = kept[: exc.start].count(b"\n") + 1
+        decoded = exc.object  # the bytes that were decoded: `data` without its ASCII controls
+        line = decoded[: exc.start].count(b"\n") + 1
         return [
             Problem(
                 path,
                 line,
-                f"byte 0x{kept[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+                f"byte 0x{decoded[exc.start]:02x} is not UTF-8; save the file as UTF-8",
             )
         ]
     lines = text.split("\n")
@@ -149,15 +149,15 @@ def parse_post(
 
 def _text_of(data: bytes) -> str:
     """A post file's text: UTF-8 without a byte order mark, lines ending in \\n, and without the
-    characters XML forbids (those that are ASCII already gone from `data`)."""
-    text = data.decode("utf-8-sig")
+    characters XML forbids."""
+    text = data.translate(None, _ASCII_NOT_XML).decode("utf-8-sig")
     if not text.isascii():
         text = NOT_XML.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _split_body(data: bytes) -> str:
-    text = _text_of(data.translate(None, _ASCII_NOT_XML))
+    text = _text_of(data)
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if _FENCE.match(lines[i]))
     return "\n".join(lines[end + 1 :])
