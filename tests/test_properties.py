@@ -132,10 +132,12 @@ def test_every_accepted_post_gives_valid_feeds_that_read_back(
                 assert entry.id in titles
                 want = titles[entry.id]
                 guessed = parsed.version == "rss20" and _LOOKS_LIKE_HTML.search(want or "")
-                if want is not None and not _MOJIBAKE.search(want) and not guessed:
-                    assert entry.title == want
-                else:
+                if want is None:  # derived from the body: short
                     assert entry.title and len(entry.title) <= 80
+                elif not _MOJIBAKE.search(want) and not guessed:
+                    assert entry.title == want
+                else:  # feedparser rewrites it (see above); lxml read it back exactly
+                    assert entry.title
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
