@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from scofeed.errors import ConfigError
+from scofeed.infra.urls import is_http_url
 
 CONFIG_NAME = "scofeed.toml"
 
@@ -122,8 +123,6 @@ _KIND = {"str": "string in quotes", "int": "whole number", "dict": "table"}
 
 
 def _with_paths(config: Config) -> Config:
-    from dataclasses import replace
-
     return replace(
         config,
         posts_dir=(config.root / config.posts_dir).resolve(),
@@ -145,8 +144,7 @@ def _gazetteer(table: dict[str, Any], where: str) -> tuple[tuple[str, tuple[str,
 
 
 def _check(config: Config, where: str) -> None:
-    parts = urlsplit(config.base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_http_url(config.base_url):
         raise ConfigError(
             f"{where}: base_url {config.base_url!r} must be an absolute http(s) URL, "
             'such as "https://example.org/sco/"'
@@ -167,5 +165,49 @@ def _check(config: Config, where: str) -> None:
             f"{where}: tag_authority {config.tag_authority!r} must be a domain or email you own "
             'and a date, as in "example.org,2005" (RFC 4151)'
         )
-    if "{slug}" not in config.permalink:
-        raise ConfigError(f'{where}: permalink must contain "{{slug}}", e.g. "{DEFAULT_PERMALINK}"')
+    _check_permalink(config.permalink, where)
+
+
+PERMALINK_FIELDS = ("year", "month", "day", "slug")
+
+
+def _check_permalink(pattern: str, where: str) -> None:
+    """A pattern that always makes a path below the output folder, from known placeholders."""
+    example = f'such as "{DEFAULT_PERMALINK}"'
+    known = ", ".join(f"{{{name}}}" for name in PERMALINK_FIELDS)
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern)]
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: permalink {pattern!r} cannot be read ({exc}); write {{ and }} only "
+            f"around a placeholder ({known}), {example}"
+        ) from None
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in PERMALINK_FIELDS or spec or conversion:
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ConfigError(
+                f"{where}: permalink {pattern!r}: {shown} is not a placeholder scofeed knows; "
+                f"use {known}, {example}"
+            )
+    if "{slug}" not in pattern:
+        raise ConfigError(f"{where}: permalink must contain {{slug}}, {example}")
+    sample = pattern.format(year="2008", month="05", day="19", slug="x").lstrip("/")
+    path = PurePosixPath(sample)
+    if any(part in ("..", ".") for part in path.parts) or "\\" in sample or "//" in sample:
+        raise ConfigError(
+            f"{where}: permalink {pattern!r} must be a path below base_url, without . or .. "
+            f"or empty segments, {example}"
+        )
+    if sample.endswith("/"):
+        raise ConfigError(
+            f'{where}: permalink {pattern!r} must name a file, such as "{{year}}/{{slug}}.html", '
+            'not a folder ending in "/"'
+        )

@@ -24,43 +24,14 @@ from pathlib import Path
 from stat import S_ISREG
 from urllib.parse import unquote, urlsplit
 
-# Content types by exact file name first (both feeds end in .xml), then by suffix.
-TYPES_BY_NAME = {
-    "rss.xml": "application/rss+xml",
-    "atom.xml": "application/atom+xml",
-    "feed.json": "application/feed+json",
-}
-TYPES_BY_SUFFIX = {
-    ".html": "text/html",
-    ".js": "application/javascript",
-    ".json": "application/json",
-    ".opml": "text/x-opml",
-    ".xml": "application/xml",
-    ".css": "text/css",
-    ".txt": "text/plain",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/vnd.microsoft.icon",
-}
-_TEXT = ("text/", "application/javascript", "application/json", "application/xml", "+xml", "+json")
+from scofeed.site.layout import content_type, is_text
+
 # What other sites fetch from a script: any origin may read it (it is public, and sent without
 # credentials). The pages are not among them.
 CORS_SUFFIXES = (".json", ".js", ".xml", ".opml")
 CORS_NAMES = ("embed.html",)
 GZIP_MIN = 256  # bytes; smaller bodies gain nothing
 MAX_FILE = 64 * 1024 * 1024  # a preview server has no business sending more
-
-
-def content_type(name: str) -> str:
-    """The `Content-Type` for a file name (text types with their UTF-8 charset)."""
-    kind = TYPES_BY_NAME.get(name) or TYPES_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
-    if kind is None:
-        return "application/octet-stream"
-    if kind.startswith(_TEXT) or kind.endswith(_TEXT):
-        return f"{kind}; charset=utf-8"
-    return kind
 
 
 @dataclass(frozen=True)
@@ -123,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         kind = content_type(path.name)
-        gzipped = self._wants_gzip() and _compressible(kind) and len(file.data) >= GZIP_MIN
+        gzipped = self._wants_gzip() and is_text(kind) and len(file.data) >= GZIP_MIN
         etag = f'"{file.etag}-gzip"' if gzipped else f'"{file.etag}"'
         headers = {
             "Content-Type": kind,
@@ -132,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
             "Cache-Control": "no-cache",  # a preview: always revalidate (cheap, with 304s)
             "X-Content-Type-Options": "nosniff",
         }
-        if _compressible(kind):
+        if is_text(kind):
             headers["Vary"] = "Accept-Encoding"
         if path.suffix.lower() in CORS_SUFFIXES or path.name in CORS_NAMES:
             headers["Access-Control-Allow-Origin"] = "*"
@@ -230,10 +201,6 @@ def _q_is_zero(text: str) -> bool:
         return float(text) == 0
     except ValueError:
         return False
-
-
-def _compressible(kind: str) -> bool:
-    return kind.split(";")[0].startswith(_TEXT) or kind.split(";")[0].endswith(_TEXT)
 
 
 class _Server(ThreadingHTTPServer):

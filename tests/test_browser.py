@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from scofeed.build import build
 from scofeed.config import load_config
+from scofeed.publish.build import build
 
 from conftest import NOW, POSTS, Served, post
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scofeed.output import build_lock
+from scofeed.publish.lock import build_lock
 
 from conftest import GOLDEN, POSTS, REPO, post, run_cli, tree
 

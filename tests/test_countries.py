@@ -8,11 +8,12 @@ from importlib import resources
 
 import pytest
 
-from scofeed.countries import country_slug, load_gazetteer
 from scofeed.errors import ConfigError
-from scofeed.feeds import post_countries
-from scofeed.post import Post, parse_post
-from scofeed.store import load_posts
+from scofeed.posts.countries import load_gazetteer
+from scofeed.posts.post import Post, parse_post
+from scofeed.posts.slugs import slugify
+from scofeed.posts.store import load_posts
+from scofeed.site.plan import post_countries
 
 from conftest import POSTS, post
 
@@ -129,4 +130,4 @@ def test_declared_countries_replace_detection_and_are_canonical() -> None:
     [("Russia", "russia"), ("Sri Lanka", "sri-lanka"), ("Türkiye", "turkiye"), ("../..", "")],
 )
 def test_country_slug(name: str, slug: str) -> None:
-    assert country_slug(name) == slug
+    assert slugify(name, max_length=None) == slug

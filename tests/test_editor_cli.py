@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scofeed.cli import main
-from scofeed.post import Post, parse_post, slug_from_filename
-from scofeed.store import load_posts
+from scofeed.posts.post import Post, parse_post
+from scofeed.posts.slugs import slug_from_filename
+from scofeed.posts.store import load_posts
 
 from conftest import run_cli
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scofeed import output
-from scofeed.build import build
 from scofeed.config import load_config
 from scofeed.errors import OutputError
+from scofeed.publish import output
+from scofeed.publish.build import build
 
 from conftest import NOW, POSTS, tree
 

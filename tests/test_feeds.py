@@ -11,12 +11,15 @@ import feedparser
 import pytest
 from lxml import etree
 
-from scofeed.build import build
 from scofeed.config import Config
-from scofeed.countries import load_gazetteer
-from scofeed.feeds import entry_id, newest_first, permalink, plan, rfc822, rfc3339
-from scofeed.render import render_html, summary_of, title_of
-from scofeed.store import load_posts
+from scofeed.infra.dates import rfc822, rfc3339
+from scofeed.posts.countries import load_gazetteer
+from scofeed.posts.store import load_posts
+from scofeed.posts.text import render_html, summary_of, title_of
+from scofeed.publish.build import build
+from scofeed.site.entries import entry_id
+from scofeed.site.layout import permalink
+from scofeed.site.plan import newest_first, plan
 
 from conftest import GOLDEN, NOW, post, tree
 

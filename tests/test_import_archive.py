@@ -10,8 +10,9 @@ import pytest
 
 from scofeed.errors import InputError
 from scofeed.importers.archive import escape_markdown, parse_archive
-from scofeed.post import Post, parse_post, slug_from_filename
-from scofeed.render import plain_text_blocks, render_html
+from scofeed.posts.post import Post, parse_post
+from scofeed.posts.slugs import slug_from_filename
+from scofeed.posts.text import plain_text_blocks, render_html
 
 from conftest import POSTS, run_cli, tree
 

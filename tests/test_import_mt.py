@@ -11,11 +11,12 @@ from click.testing import CliRunner, Result
 
 from scofeed.cli import main
 from scofeed.errors import InputError
-from scofeed.importers import NewPost
+from scofeed.importers.model import NewPost
 from scofeed.importers.mt import convert_breaks, parse_mt, read_mt
-from scofeed.post import Post, parse_post, slug_from_filename
-from scofeed.render import render_html
-from scofeed.store import load_posts
+from scofeed.posts.post import Post, parse_post
+from scofeed.posts.slugs import slug_from_filename
+from scofeed.posts.store import load_posts
+from scofeed.posts.text import render_html
 
 DATA = Path(__file__).parent / "data" / "mt"
 FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")
@@ -372,7 +373,7 @@ def test_an_export_in_another_encoding_imports_with_encoding(site: Path) -> None
 def test_a_missing_file_could_not_run(site: Path) -> None:
     result = scofeed("import", "mt", "nowhere.txt")
     assert result.exit_code == 2
-    assert result.stderr == "Error: nowhere.txt: cannot be read: No such file or directory\n"
+    assert result.stderr == "Error: nowhere.txt: no such file or folder\n"
 
 
 def test_parse_errors_are_values_with_lines() -> None:

@@ -17,11 +17,12 @@ import reader.discover
 import reader.opml
 from lxml import etree
 
-from scofeed.build import BuildReport, build
 from scofeed.config import Config, load_config
-from scofeed.feeds import rfc822, rfc3339
-from scofeed.jsonfeed import VERSION, check_json
-from scofeed.pages import LATEST, embed_script
+from scofeed.infra.dates import rfc822, rfc3339
+from scofeed.publish.build import BuildReport, build
+from scofeed.site.jsonfeed import VERSION
+from scofeed.site.pages import LATEST, embed_script
+from scofeed.validate.jsonfeed import check_json
 
 from conftest import NOW, POSTS, post, run_cli
 

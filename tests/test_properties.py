@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from scofeed import validate
-from scofeed.build import build
 from scofeed.config import load_config
-from scofeed.render import derive_title
+from scofeed.posts.text import derive_title
+from scofeed.publish.build import build
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

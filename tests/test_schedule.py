@@ -19,14 +19,15 @@ from typing import Any
 import feedparser
 import pytest
 
-from scofeed import build as build_module
-from scofeed import store, validate
-from scofeed.build import build
+from scofeed import validate
 from scofeed.config import Config, load_config
 from scofeed.errors import InputError
-from scofeed.jsonfeed import check_json
-from scofeed.post import Post
-from scofeed.store import load_posts
+from scofeed.posts import store
+from scofeed.posts.post import Post
+from scofeed.posts.store import load_posts
+from scofeed.publish import rendering
+from scofeed.publish.build import build
+from scofeed.validate.jsonfeed import check_json
 
 from conftest import NOW, POSTS, post, run_cli, tree
 
@@ -81,13 +82,13 @@ def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
     assert again.written == () and again.removed == ()
 
 
-def _noting(shared: Callable[[], Any], what: str, log: Path) -> Callable[[], Any]:
-    """`parallel.shared`, which only the work done in workers calls, noting which process."""
+def _noting(fn: Callable[[Any, Any], Any], what: str, log: Path) -> Callable[[Any, Any], Any]:
+    """A function `fork_map` runs, noting which process ran it."""
 
-    def noted() -> Any:
+    def noted(shared: Any, item: Any) -> Any:
         with log.open("a") as fh:
             fh.write(f"{what} {os.getpid()}\n")
-        return shared()
+        return fn(shared, item)
 
     return noted
 
@@ -101,14 +102,14 @@ def test_builds_on_every_core_equal_builds_on_one(
     shutil.copytree(tmp_path / "one", tmp_path / "many")
     pids = tmp_path / "pids"
     with monkeypatch.context() as patch:
-        patch.setattr("scofeed.parallel.cores", lambda: 2)
+        patch.setattr("scofeed.infra.parallel.cores", lambda: 2)
         patch.setattr(store, "_PARALLEL_FROM", 2)
         patch.setattr(store, "_CHUNK", 7)
-        patch.setattr(store, "shared", _noting(store.shared, "parse", pids))
-        patch.setattr(build_module, "_PARALLEL_RENDER_FILES", 1)
-        patch.setattr(build_module, "_PARALLEL_RENDER_FROM", 1)
-        patch.setattr(build_module, "_ENTRY_CHUNK", 3)
-        patch.setattr(build_module, "shared", _noting(build_module.shared, "render", pids))
+        patch.setattr(store, "_parse_chunk_flat", _noting(store._parse_chunk_flat, "parse", pids))
+        patch.setattr(rendering, "PARALLEL_FILES", 1)
+        patch.setattr(rendering, "PARALLEL_ENTRIES", 1)
+        patch.setattr(rendering, "ENTRY_CHUNK", 3)
+        patch.setattr(rendering, "_render_job", _noting(rendering._render_job, "render", pids))
         report = build(load_config(tmp_path / "many"), now=NOW)
         (tmp_path / "many" / "posts" / "2010-02-01-broken.md").write_text("---\ntitle: [\n---\n")
         with pytest.raises(InputError) as many:
@@ -151,12 +152,11 @@ def test_a_post_from_the_cache_is_the_post_from_its_file(tmp_path: Path) -> None
 
 
 def build_module_posts(config: Config, *, cached: bool) -> list[Post]:
-    from scofeed import __version__
-    from scofeed.cache import BuildCache, fingerprint
-    from scofeed.countries import load_gazetteer
+    from scofeed.posts.countries import load_gazetteer
+    from scofeed.publish.cache import BuildCache, cache_key
 
     gazetteer = load_gazetteer(config.gazetteer)
-    cache = BuildCache.load(config.cache_dir, fingerprint(__version__, config, gazetteer))
+    cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
     posts, problems = load_posts(
         config.posts_dir,
         tz=config.tzinfo,
@@ -272,7 +272,7 @@ def test_a_killed_build_leaves_no_stale_lock(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from scofeed.output import build_lock\n"
+            "import time; from pathlib import Path; from scofeed.publish.lock import build_lock\n"
             "with build_lock(Path('.scofeed')):\n    print('locked', flush=True); time.sleep(60)",
         ],
         cwd=tmp_path,

@@ -20,9 +20,9 @@ import pytest
 import reader
 import reader.discover
 
-from scofeed.build import build
 from scofeed.config import Config, load_config
-from scofeed.feeds import FeedSpec
+from scofeed.publish.build import build
+from scofeed.site.plan import FeedSpec
 
 from conftest import NOW, POSTS, REPO, Served, post, run_cli
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scofeed.post import Post, parse_post, slug_from_filename, slugify
-from scofeed.render import derive_title, render_html, summary_of, title_of
-from scofeed.store import load_posts
+from scofeed.posts.post import Post, parse_post
+from scofeed.posts.slugs import slug_from_filename, slugify
+from scofeed.posts.store import load_posts
+from scofeed.posts.text import derive_title, render_html, summary_of, title_of
 
 from conftest import post
 
@@ -234,9 +235,9 @@ def test_html_is_sanitised_and_links_made_absolute() -> None:
 @pytest.mark.parametrize("case", sorted(BAD.glob("*.md")), ids=lambda p: p.stem)
 def test_a_bad_post_publishes_nothing(case: Path, tmp_path: Path) -> None:
     """Each kind of bad post stops the build with its message and leaves output/ as it was."""
-    from scofeed.build import build
     from scofeed.config import load_config
     from scofeed.errors import InputError
+    from scofeed.publish.build import build
 
     from conftest import NOW, POSTS, tree
 
@@ -260,8 +261,8 @@ def test_oddities_simply_work_end_to_end(tmp_path: Path) -> None:
     import feedparser
 
     from scofeed import validate
-    from scofeed.build import build
     from scofeed.config import load_config
+    from scofeed.publish.build import build
 
     from conftest import NOW
 

@@ -12,8 +12,8 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
-from scofeed.build import build
 from scofeed.config import load_config
+from scofeed.publish.build import build
 
 from conftest import NOW
 

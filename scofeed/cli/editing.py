@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +11,10 @@ import click
 
 from scofeed.cli import (
     EXIT_INVALID,
+    _clock,
     _config,
     _config_option,
     _errors,
-    _parse_now,
     _plural,
     _posts_option,
     _rel,
@@ -22,9 +22,11 @@ from scofeed.cli import (
     main,
 )
 from scofeed.config import Config
+from scofeed.infra.urls import is_http_url
 
 if TYPE_CHECKING:
-    from scofeed.importers import ImportReport
+    from scofeed.importers.model import ImportReport, NewPost
+    from scofeed.posts.countries import Gazetteer
 
 # Importers and the validator are imported inside their commands: `scofeed build` from cron,
 # the command that runs most, then starts without loading what it does not use.
@@ -53,13 +55,21 @@ def import_archive_cmd(
     Example:
       scofeed import archive saved-archive-page.txt
     """
-    from scofeed.importers import write_posts
     from scofeed.importers.archive import read_archive
 
     config = _config(config_file, posts, None)
     with _errors():
         found = read_archive(file)
-        report = write_posts(found, config.posts_dir, force=force, shown_from=Path.cwd())
+    _write(found, config, force)
+
+
+def _write(found: list[NewPost], config: Config, force: bool) -> None:
+    from scofeed.importers.writing import write_posts
+
+    with _errors():
+        report = write_posts(
+            found, config.posts_dir, tz=config.tzinfo, force=force, shown_from=Path.cwd()
+        )
     _import_summary(report)
 
 
@@ -128,7 +138,6 @@ def import_mt_cmd(
     """
     import codecs
 
-    from scofeed.importers import write_posts
     from scofeed.importers.mt import read_mt
 
     config = _config(config_file, posts, None)
@@ -139,7 +148,7 @@ def import_mt_cmd(
         raise click.BadParameter(
             f"{encoding!r} is not an encoding; try utf-8 or cp1252", param_hint="--encoding"
         ) from None
-    if base_url is not None and not _is_http_url(base_url):
+    if base_url is not None and not is_http_url(base_url):
         raise click.BadParameter(
             f"{base_url!r} is not an absolute http(s) URL", param_hint="--base-url"
         )
@@ -155,8 +164,7 @@ def import_mt_cmd(
             + (f" ({', '.join(left_out)}, left out)" if left_out else ""),
             err=True,
         )
-        report = write_posts(found.posts, config.posts_dir, force=force, shown_from=Path.cwd())
-    _import_summary(report)
+    _write(found.posts, config, force)
 
 
 @import_group.command("feed")
@@ -188,7 +196,6 @@ def import_feed_cmd(
       scofeed import feed https://old.example.org/feed.xml
       scofeed import feed saved-feed.json --force
     """
-    from scofeed.importers import write_posts
     from scofeed.importers.feed import read_feed
 
     config = _config(config_file, posts, None)
@@ -200,8 +207,7 @@ def import_feed_cmd(
             f"scofeed: {_plural(len(found.posts), 'entry', 'entries')} in the {found.kind} feed",
             err=True,
         )
-        report = write_posts(found.posts, config.posts_dir, force=force, shown_from=Path.cwd())
-    _import_summary(report)
+    _write(found.posts, config, force)
 
 
 def _zone(name: str) -> Any:
@@ -214,13 +220,6 @@ def _zone(name: str) -> Any:
             f"{name!r} is not a time zone; use an IANA name such as UTC or Asia/Almaty",
             param_hint="--timezone",
         ) from None
-
-
-def _is_http_url(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 @main.command("new")
@@ -266,14 +265,14 @@ def new_cmd(
       scofeed new "Foreign ministers meet in Astana" --country Kazakhstan --tag ministers
       $EDITOR "$(scofeed new 'Summit in Qingdao')"
     """
-    from scofeed.countries import load_gazetteer
-    from scofeed.importers import create_post
+    from scofeed.posts.countries import load_gazetteer
+    from scofeed.posts.new import create_post
 
     config = _config(config_file, posts, None)
-    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    clock = _clock(now)
     with _errors():
         gazetteer = load_gazetteer(config.gazetteer)
-    names = [_country(name, gazetteer, ()) for name in countries]
+    names = [_country(name, gazetteer) for name in countries]
     with _errors():
         path = create_post(
             config.posts_dir,
@@ -288,34 +287,18 @@ def new_cmd(
     click.echo(_rel(path))
 
 
-def _country(name: str, gazetteer: Any, known: tuple[str, ...]) -> str:
-    """A country as the user typed it (any case, any of its names) -> its feed's name."""
-    wanted = " ".join(name.split()).casefold()
-    for country, names in gazetteer.countries:
-        if wanted in {n.casefold() for n in (country, *names)}:
-            return str(country)
-    for country in known:
-        if wanted == country.casefold():
-            return country
-    raise click.BadParameter(
-        f"{name!r} is not a country scofeed knows; see `scofeed countries`, or add it to "
-        "scofeed.toml as [gazetteer.NAME]",
-        param_hint="--country",
-    )
+def _country(name: str, gazetteer: Gazetteer, known: tuple[str, ...] = ()) -> str:
+    """A country as the user typed it -> its feed's name, or a usage error."""
+    from scofeed.site.listing import find_country
 
-
-def _read_store(config: Config) -> tuple[list[Any], Any]:
-    """Every post (or every problem, as `scofeed build` reports them) and the gazetteer."""
-    from scofeed.countries import load_gazetteer
-    from scofeed.store import load_posts, unreadable
-
-    gazetteer = load_gazetteer(config.gazetteer)
-    posts, problems = load_posts(
-        config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
-    )
-    if problems:
-        raise unreadable(problems)
-    return posts, gazetteer
+    found = find_country(name, gazetteer, known)
+    if found is None:
+        raise click.BadParameter(
+            f"{name!r} is not a country scofeed knows; see `scofeed countries`, or add it to "
+            "scofeed.toml as [gazetteer.NAME]",
+            param_hint="--country",
+        )
+    return found
 
 
 @main.command("posts")
@@ -345,32 +328,13 @@ def posts_cmd(
     """
     import json
 
-    from scofeed.feeds import newest_first, permalink, post_countries
-    from scofeed.render import render_html, title_of
+    from scofeed.site.listing import post_rows, read_site
 
     config = _config(config_file, posts, None)
-    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    clock = _clock(now)
     with _errors():
-        found, gazetteer = _read_store(config)
-        rows: list[dict[str, Any]] = []
-        for post in newest_first(found):
-            # The title a feed shows; only an untitled post needs rendering to derive it.
-            title = post.title or title_of(post, render_html(post, permalink(post, config)))
-            status = "draft" if post.draft else "scheduled" if post.date > clock else "published"
-            rows.append(
-                {
-                    "path": post.path,
-                    "slug": post.slug,
-                    "date": post.date.isoformat(),
-                    "updated": post.updated.isoformat(),
-                    "status": status,
-                    "title": title,
-                    "title_derived": not post.title,
-                    "countries": list(post_countries(post, gazetteer)),
-                    "countries_declared": post.countries is not None,
-                    "tags": list(post.tags),
-                }
-            )
+        found, gazetteer = read_site(config)
+        rows = post_rows(found, gazetteer, config, clock)
     if country is not None:
         known = tuple(sorted({c for row in rows for c in row["countries"]}))
         wanted = _country(country, gazetteer, known)
@@ -423,40 +387,20 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
     """
     import json
 
-    from scofeed.countries import country_slug
-    from scofeed.feeds import post_countries
+    from scofeed.site.listing import country_rows, read_site
 
     config = _config(config_file, posts, None)
-    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    clock = _clock(now)
     with _errors():
-        found, gazetteer = _read_store(config)
-    published = [post for post in found if post.is_published(clock)]
-    counts: dict[str, int] = {}
-    for post in published:
-        for name in post_countries(post, gazetteer):
-            counts[name] = counts.get(name, 0) + 1
-    rows: list[dict[str, Any]] = []
-    for name in sorted(counts):
-        folder = f"countries/{country_slug(name)}/"
-        rows.append(
-            {
-                "country": name,
-                "slug": country_slug(name),
-                "posts": counts[name],
-                "rss": f"{folder}rss.xml",
-                "atom": f"{folder}atom.xml",
-                "json": f"{folder}feed.json",
-                "rss_url": f"{config.base_url}{folder}rss.xml",
-                "atom_url": f"{config.base_url}{folder}atom.xml",
-                "json_url": f"{config.base_url}{folder}feed.json",
-            }
-        )
+        found, gazetteer = read_site(config)
+        rows = country_rows(found, gazetteer, config, clock)
+    published = sum(post.is_published(clock) for post in found)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         _table([(str(r["country"]), str(r["posts"]), str(r["rss"]), str(r["atom"])) for r in rows])
     click.echo(
         f"scofeed: {_plural(len(rows), 'country feed')} from "
-        f"{_plural(len(published), 'published post')}",
+        f"{_plural(published, 'published post')}",
         err=True,
     )

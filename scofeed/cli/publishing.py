@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from scofeed.build import build
 from scofeed.cli import (
     EXIT_CANNOT_RUN,
-    EXIT_OK,
+    _clock,
     _config,
     _config_option,
     _errors,
     _fail,
-    _parse_now,
     _posts_option,
     _rel,
     main,
 )
+from scofeed.publish.build import build
+from scofeed.publish.output import Checkpoint, no_checkpoint
 
-if TYPE_CHECKING:
-    pass
-
-# Importers and the validator are imported inside their commands: `scofeed build` from cron,
+# The validator and the server are imported inside their commands: `scofeed build` from cron,
 # the command that runs most, then starts without loading what it does not use.
+
+# A test hook: `SCOFEED_STOP_AT=renamed 3` stops the build (SIGSTOP) at that point of its run,
+# so the tests can kill it at a moment of their choosing, or start a second build beside it.
+STOP_AT = "SCOFEED_STOP_AT"
+
+
+def _checkpoint() -> Checkpoint:
+    points = {p.strip() for p in os.environ.get(STOP_AT, "").split(",") if p.strip()}
+    if not points:
+        return no_checkpoint
+
+    def stop(point: str) -> None:
+        if point in points:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    return stop
 
 
 @main.command("build")
@@ -64,9 +79,9 @@ def build_cmd(
       scofeed build --posts posts --output /var/www/sco -q
     """
     config = _config(config_file, posts, output)
-    clock = datetime.now(UTC) if now is None else _parse_now(now)
+    clock = _clock(now)
     with _errors(), _progress(quiet) as progress:
-        report = build(config, now=clock, progress=progress)
+        report = build(config, now=clock, progress=progress, checkpoint=_checkpoint())
     if verbose:
         for path in report.written:
             click.echo(f"wrote {_rel(config.output_dir / path)}")
@@ -142,8 +157,6 @@ def serve_cmd(
       scofeed serve
       scofeed serve --port 8080 --output public
     """
-    import signal
-
     from scofeed.serve import make_server, url_of
 
     config = _config(config_file, None, output)
@@ -164,15 +177,17 @@ def serve_cmd(
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    # Ctrl-C stops it even when started from a script that ignores SIGINT for its background
-    # jobs; systemd and kill (SIGTERM) stop it as cleanly.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop)
-    click.echo(
-        f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
-        err=True,
-    )
     try:
+        # Ctrl-C stops it even when started from a script that ignores SIGINT for its
+        # background jobs; systemd and kill (SIGTERM) stop it as cleanly. Set up inside the
+        # `try`, before the line that says it is serving: a Ctrl-C at any moment after that
+        # line is a clean stop.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, stop)
+        click.echo(
+            f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
+            err=True,
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("scofeed: stopped", err=True)
@@ -185,7 +200,15 @@ def serve_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def validate_cmd(targets: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for a URL's server.",
+)
+def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float) -> None:
     """Check RSS 2.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
 
     \b
@@ -195,27 +218,11 @@ def validate_cmd(targets: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from scofeed import validate  # lxml and the schemas are loaded only for this command
+    from scofeed.validate import validate_targets  # lxml and the schemas: for this command only
 
-    run = validate.validate_targets(targets)
+    run = validate_targets(targets, timeout=timeout)
     if fmt == "json":
-        document = {
-            "valid": run.exit_status == EXIT_OK,
-            "exit_status": run.exit_status,
-            "documents": [
-                {
-                    "source": doc.source,
-                    "valid": doc.valid,
-                    "errors": sum(f.severity == "error" for f in doc.findings),
-                    "warnings": sum(f.severity == "warning" for f in doc.findings),
-                }
-                for doc in run.documents
-            ],
-            "findings": [f.as_dict() for f in run.findings],
-            "failures": [str(failure) for failure in run.failures],
-            "skipped": list(run.skipped),
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False))
     else:
         for finding in run.findings:
             click.echo(str(finding))

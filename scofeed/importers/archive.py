@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from scofeed.errors import InputError, Problem
-from scofeed.importers import NewPost
+from scofeed.importers.model import NewPost
 
 _FOOTER = re.compile(
     r"^\s*(?:Posted by (?P<author>.+?) (?:on|at) )?"

@@ -21,15 +21,11 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from scofeed.errors import InputError, Problem
-from scofeed.importers import (
-    NewPost,
-    body_title,
-    clean,
-    fold,
-    markdown_from_html,
-    plain,
-    read_capped,
-)
+from scofeed.importers.html import clean, fold, markdown_from_html, plain
+from scofeed.importers.model import NewPost
+from scofeed.infra.dates import full_year
+from scofeed.infra.fetching import read_file
+from scofeed.posts.text import body_title
 
 RECORD_END = "--------"
 SECTION_END = "-----"
@@ -90,12 +86,7 @@ def read_mt(
 ) -> MTExport:
     """Read an export file; `tz` is the zone its dates were written in (None: the site's),
     `base_url` the old blog's address, against which relative links are made absolute."""
-    data = read_capped(
-        path,
-        MAX_EXPORT_BYTES,
-        f"is over the {MAX_EXPORT_BYTES // 2**20} MiB an export may have; split it into several "
-        "files",
-    )
+    data = read_file(path, MAX_EXPORT_BYTES, what="an export", hint="split it into several files")
     try:
         text = data.decode(encoding)
     except LookupError:
@@ -356,9 +347,7 @@ def _date(
         fail(line, f'DATE "{value}" does not parse; {DATE_HINT}')
         return None
     month, day, year, hour, minute, second, ampm = match.groups()
-    y = int(year)
-    if len(year) == 2:
-        y += 2000 if y < 70 else 1900
+    y = full_year(int(year), len(year))
     try:
         if hour is None:
             return date(y, int(month), int(day))

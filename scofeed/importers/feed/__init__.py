@@ -1,0 +1,54 @@
+"""An existing feed (RSS 2.0, Atom 1.0, JSON Feed 1.0/1.1), from a file or an http(s) URL -> posts.
+
+Each entry keeps its id in `id:` (the RSS guid, or its link when it has none; the Atom id; the
+JSON Feed id), so that subscribers of the old feed see no entry twice after the move. Content
+(`content:encoded`, Atom content, `content_html`) is kept as the post's HTML body. `common`
+turns an entry into a post whatever its format; `xml` reads RSS and Atom, `json` JSON Feed.
+
+The document is untrusted: it is read with `scofeed.infra.xmlsafe` (no entity, no DTD, no
+network), nothing named inside it is ever fetched, and documents over `MAX_FEED_BYTES` are
+refused (`scofeed.infra.fetching`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from scofeed.errors import NotAFeedError
+from scofeed.importers.feed.common import MAX_FEED_BYTES, FeedImport
+from scofeed.importers.feed.json import JsonReader
+from scofeed.importers.feed.xml import XmlReader
+from scofeed.infra.fetching import fetch, read_file
+from scofeed.infra.urls import has_scheme
+
+__all__ = ["MAX_FEED_BYTES", "FeedImport", "parse_feed", "read_feed"]
+
+_HTML_PAGE = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+
+
+def read_feed(source: str, *, tag_authority: str, timeout: float = 30.0) -> FeedImport:
+    """A feed from a file or an http(s) URL. `tag_authority` names ids made for entries whose
+    own id is not a URI (see `common.Reader.entry_id`)."""
+    if has_scheme(source):
+        got = fetch(source, cap=MAX_FEED_BYTES, timeout=timeout, purpose="feed import")
+        return parse_feed(got.data, source, base_url=got.url, tag_authority=tag_authority)
+    data = read_file(source, MAX_FEED_BYTES, hint="import it in parts")
+    return parse_feed(data, source, base_url=None, tag_authority=tag_authority)
+
+
+def parse_feed(
+    data: bytes, source: str, *, base_url: str | None = None, tag_authority: str
+) -> FeedImport:
+    """A feed's bytes -> its entries as posts, oldest first. Raises `InputError` with every
+    problem found (nothing is imported then), `NotAFeedError` for what is no feed at all."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return JsonReader(source, base_url, tag_authority).parse(data)
+    if not head.startswith(b"<"):
+        raise NotAFeedError(f"{source}: neither XML nor JSON, so not a feed")
+    if _HTML_PAGE.search(head[:2048]) and not re.search(rb"<(rss|feed)[\s>]", head[:4096]):
+        raise NotAFeedError(
+            f"{source}: is an HTML page, not a feed; give the address of its feed, found in the "
+            'page\'s <link rel="alternate" type="application/rss+xml"> element'
+        )
+    return XmlReader(source, base_url, tag_authority).parse(data)

@@ -1,0 +1,196 @@
+"""What the feed importers share: `Reader`, which turns an entry into a post whatever its format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from scofeed.errors import InputError, Problem
+from scofeed.importers.html import fold, html_text, markdown_from_html, plain
+from scofeed.importers.model import NewPost
+from scofeed.infra.dates import parse_iso
+from scofeed.infra.urls import has_scheme, is_absolute_iri
+from scofeed.posts.text import body_title
+
+MAX_FEED_BYTES = 20 * 2**20
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
+THR = "{http://purl.org/syndication/thread/1.0}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass
+class FeedImport:
+    """The posts a feed holds, what kind of feed it was, and notes for the editor."""
+
+    posts: list[NewPost]
+    kind: str  # "RSS 2.0", "Atom 1.0", "JSON Feed 1.1"
+    notes: list[str] = field(default_factory=list)
+
+
+# --- shared by the three formats -------------------------------------------------------------
+
+
+class Reader:
+    kind = ""
+
+    def __init__(self, source: str, base_url: str | None, tag_authority: str) -> None:
+        self.source = source
+        self.base_url = base_url
+        self.tag_authority = tag_authority
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+        self.home: str | None = None  # the old site's address
+
+    def fail(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.source, line, message))
+
+    def finish(self, posts: list[tuple[NewPost, datetime]]) -> FeedImport:
+        if self.problems:
+            raise InputError(
+                f"{self.source}: {len(self.problems)} problem"
+                f"{'' if len(self.problems) == 1 else 's'} in the feed; nothing was imported",
+                self.problems,
+            )
+        # One post per id: the version updated last (Atom allows several versions of an entry).
+        latest: dict[str, tuple[NewPost, datetime]] = {}
+        kept: list[tuple[NewPost, datetime]] = []
+        for post, updated in posts:
+            key = post.meta.get("id")
+            if not isinstance(key, str):
+                kept.append((post, updated))
+                continue
+            if key in latest:
+                self.notes.append(f"the feed holds the id {key} twice; the later update is kept")
+                if updated <= latest[key][1]:
+                    continue
+            latest[key] = (post, updated)
+        kept += latest.values()
+        ordered = sorted((p for p, _ in kept), key=lambda p: _sort_key(p.date))  # oldest first
+        return FeedImport(posts=ordered, kind=self.kind, notes=self.notes)
+
+    def entry_id(self, raw: str | None, line: int | None, where: str) -> str | None:
+        """The entry's id as it is when it is an absolute URI, as the store and Atom require;
+        else a `tag:` URI under the site's own authority that names the feed and the old id
+        (always the same for the same entry, so importing again matches it)."""
+        raw = fold(raw or "")
+        if not raw:
+            return None
+        if is_absolute_iri(raw):
+            return raw
+        host = urlsplit(self.home or self.base_url or "").hostname or "feed"
+        made = f"tag:{self.tag_authority}:imported/{quote(host)}/{quote(raw, safe='')}"
+        self.notes.append(
+            f"{Problem(self.source, line, where)}: the id {raw!r} is not a URI, which Atom "
+            f"requires; it is kept as {made}, so readers may show this entry once more"
+        )
+        return made
+
+    def post(
+        self,
+        *,
+        line: int | None,
+        where: str,
+        entry_id: str | None,
+        title: str | None,
+        link: str | None,
+        published: datetime | None,
+        updated: datetime | None,
+        author: str | None,
+        tags: list[str],
+        html: str | None,
+        summary: str | None,
+        comments: int | None,
+        base: str | None,
+    ) -> tuple[NewPost, datetime] | None:
+        title = plain(title) if title and self.kind == "RSS 2.0" else fold(title or "")
+        when = published or updated
+        if when is None:
+            if not self._failed(where):
+                self.fail(line, f"{where} has no date; give it a {self._date_names()}")
+            return None
+        body = markdown_from_html(html, base=base or link or self.home) if html else ""
+        if not body and link:
+            body = markdown_from_html(f'<p><a href="{_attr(link)}">{_text(title or link)}</a></p>')
+        if not title and not body:
+            self.fail(line, f"{where} has no title, no content and no link; nothing to import")
+            return None
+        text_summary = plain(summary) if summary else ""
+        meta: dict[str, object] = {
+            "updated": updated if updated is not None and updated > when else None,
+            "author": fold(author or "") or None,
+            "tags": list(dict.fromkeys(t for t in (fold(t) for t in tags) if t)) or None,
+            "summary": text_summary
+            if text_summary and text_summary != html_text(html or "")
+            else None,
+            "comments": comments,
+            "id": self.entry_id(entry_id or link, line, where),
+        }
+        hint = None if title else body_title(body)
+        return NewPost(date=when, body=body, title=title or None, meta=meta, slug=hint), (
+            updated or when
+        )
+
+    def _failed(self, where: str) -> bool:
+        return any(p.message.startswith(f"{where}: ") for p in self.problems)
+
+    def _date_names(self) -> str:
+        return {
+            "RSS 2.0": "<pubDate> such as Mon, 19 May 2008 14:30:00 +0000",
+            "Atom 1.0": "<published> or <updated> such as 2008-05-19T14:30:00Z",
+        }.get(self.kind, '"date_published" such as "2008-05-19T14:30:00Z"')
+
+    def iso_date(self, value: str | None, line: int | None, what: str) -> datetime | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            parsed = parse_iso(value)
+        except ValueError:
+            self.fail(
+                line,
+                f'{what} "{value.strip()}" does not parse; write it as RFC 3339, such as '
+                "2008-05-19T14:30:00Z",
+            )
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _sort_key(when: Any) -> datetime:
+    return (
+        when
+        if isinstance(when, datetime)
+        else datetime(when.year, when.month, when.day, tzinfo=UTC)
+    )
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _int(value: object) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    if has_scheme(url) or not base:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url

@@ -1,0 +1,73 @@
+"""Writing files so that a reader sees the old file or the new one, whole, never a mix.
+
+The new bytes go to a temporary file in the target's own folder (a rename across file systems
+would not be atomic), are flushed to disk, and the temporary file is renamed over the target;
+the folder is then flushed too, so the rename itself survives a power cut. A process killed
+half-way leaves at most a hidden temporary file (`TMP_PREFIX`), never a torn target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+# Hidden, so web servers configured as the README says refuse them and the post store (which
+# reads `*.md` files) never takes one for a post; the build removes its own leftovers.
+TMP_PREFIX = ".scofeed-tmp-"
+
+
+def stage(target: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write `data` to a new temporary file beside `target` (flushed to disk when `durable`)
+    and return its path; the caller renames it over `target` (or removes it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a run that writes needs it
+
+    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(name, 0o644)  # mkstemp makes 0600; a web server must be able to read it
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+    return Path(name)
+
+
+def write_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `target` with `data` atomically. `durable=False` skips the flushes, for files
+    that may be lost but never torn (the build cache: a lost one means a clean build)."""
+    tmp = stage(target, data, durable=durable)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    if durable:
+        fsync_dir(target.parent)
+
+
+def create_new(target: Path, data: bytes) -> None:
+    """Write a whole new file at `target` at once; raises `FileExistsError` when `target`
+    exists, even when it appeared a moment ago (a hard link is atomic and refuses to replace)."""
+    tmp = stage(target, data)
+    try:
+        os.link(tmp, target)
+    finally:
+        os.unlink(tmp)
+    fsync_dir(target.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (the renames in it) to disk, where the system allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

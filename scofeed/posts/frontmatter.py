@@ -1,0 +1,160 @@
+"""The post file format, read and written in one place: YAML front matter between `---` lines,
+then the body. The build, the importers and `scofeed new` all go through here, so they can
+never disagree about what a file says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from scofeed.errors import Problem
+from scofeed.infra.xmlsafe import ASCII_NOT_XML, NOT_XML
+
+# YAML is imported where it is used: a build whose posts all come from the cache never needs it.
+
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+# The order keys are written in, as an editor reads them.
+ORDER = (
+    "title", "date", "updated", "author", "countries", "tags", "categories", "summary",
+    "slug", "comments", "draft", "id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post file as written: its front matter's values, the line of each key, its body."""
+
+    meta: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+
+
+def decode(data: bytes) -> str:
+    """A post file's text: UTF-8 without a byte order mark, lines ending in \\n, and without the
+    characters XML forbids. Raises `UnicodeDecodeError`, whose `object` is the bytes decoded."""
+    text = data.translate(None, ASCII_NOT_XML).decode("utf-8-sig")
+    if not text.isascii():
+        text = NOT_XML.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split(text: str) -> tuple[str, str] | Problem:
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
+        return Problem("", 1, "has no front matter; start the file with a --- line")
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return Problem("", 1, "front matter is not closed; add a --- line after it")
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+
+
+def body_of(text: str) -> str:
+    """The body of a file already known to be a post."""
+    split = _split(text)
+    assert not isinstance(split, Problem)
+    return split[1]
+
+
+def read(data: bytes, path: str) -> Document | list[Problem]:
+    """A post file's bytes -> its front matter and body, or the problems that stop it."""
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        decoded = exc.object  # the bytes that were decoded: `data` without its ASCII controls
+        line = decoded[: exc.start].count(b"\n") + 1
+        why = f"byte 0x{decoded[exc.start]:02x} is not UTF-8; save the file as UTF-8"
+        return [Problem(path, line, why)]
+    split = _split(text)
+    if isinstance(split, Problem):
+        return [Problem(path, split.line, split.message)]
+    front, body = split
+    parsed = _parse_yaml(front, path)
+    if isinstance(parsed, list):
+        return parsed
+    return Document(parsed[0], parsed[1], body)
+
+
+_LOADER: Any = None
+
+
+def _loader() -> Any:
+    """Safe YAML, C speed when libyaml is there; dates stay strings so we parse them ourselves."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        _LOADER = type("_Loader", (base,), {})
+        _LOADER.yaml_implicit_resolvers = {
+            key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+            for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+    return _LOADER
+
+
+def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
+    import yaml
+
+    loader = _loader()(front)
+    try:
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        why = exc.problem or exc.context or "cannot be read"
+        return [
+            Problem(
+                path,
+                line,
+                f"front matter is not valid YAML ({why}); quote values that contain ': ' "
+                "or start with a special character, and check the indentation",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return [Problem(path, 2, f"front matter is not valid YAML ({exc})")]
+    finally:
+        loader.dispose()
+    if value is None:
+        value = {}
+    if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode | type(None)):
+        return [Problem(path, 2, "front matter must be `key: value` lines, like date: 2008-05-19")]
+    key_lines: dict[str, int] = {}
+    problems = []
+    for key_node, _ in node.value if node is not None else ():
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 2
+        if key in key_lines:
+            problems.append(
+                Problem(path, line, f"{key} is given twice (also line {key_lines[key]}); keep one")
+            )
+        key_lines.setdefault(key, line)
+    if problems:
+        return problems
+    return {str(k): v for k, v in value.items()}, key_lines
+
+
+def dump(fields: dict[str, object]) -> str:
+    """Front matter for `fields`, keys in the house order, None values left out; dates written
+    bare, as editors write them."""
+    import yaml
+
+    lines = ["---"]
+    for key in sorted(fields, key=lambda k: (*ORDER, k).index(k)):
+        value = fields[key]
+        if value is None:
+            continue
+        if isinstance(value, datetime | date):
+            lines.append(f"{key}: {value.isoformat()}")
+        else:
+            dumped = yaml.safe_dump(
+                {key: value}, allow_unicode=True, sort_keys=False, width=10_000,
+                default_flow_style=True if isinstance(value, list) else None,
+            )  # fmt: skip
+            lines.append(dumped.strip().removeprefix("{").removesuffix("}"))
+    lines.append("---")
+    return "\n".join(lines) + "\n"

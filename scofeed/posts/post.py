@@ -1,0 +1,244 @@
+"""One post: the `Post` value, and how a post file's bytes become one.
+
+`parse_post` turns a file's bytes (read by `frontmatter`) into a `Post`, or into every `Problem`
+that stops them from being one, each naming the line and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from scofeed.errors import Problem, ScofeedError
+from scofeed.infra.dates import parse_iso
+from scofeed.infra.urls import is_absolute_iri
+from scofeed.infra.xmlsafe import NOT_XML
+from scofeed.posts import frontmatter
+
+# A post larger than this is almost certainly not a post (a pasted dump, a binary) and would
+# make every feed that carries it unreadable in a feed reader.
+MAX_POST_BYTES = 4 * 1024 * 1024
+
+_SLUG = re.compile(r"^[\w][\w.-]*$")
+
+# Detection, passed in by the caller (the store knows no gazetteer): (title, body) -> names.
+Detect = Callable[[str, str], Iterable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post as its file says it; nothing here depends on the site's URL."""
+
+    path: str  # as shown in messages: relative to the project root when possible
+    slug: str
+    date: datetime  # aware, with a fixed offset
+    updated: datetime  # aware; `date` when the file gives none
+    # Markdown, with characters XML forbids removed. `load_posts` drops it to keep memory flat on
+    # big stores; `body_of` reads it again from `source` for the few posts a feed carries.
+    body: str | None
+    title: str | None = None
+    author: str | None = None
+    countries: tuple[str, ...] | None = None  # declared; None means "detect"
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    summary: str | None = None
+    comments: int | None = None
+    draft: bool = False
+    id: str | None = None  # declared; None means "generate from the slug"
+    mentions: tuple[str, ...] | None = None  # countries its text names; None: not detected
+    source: str = field(default="", compare=False)  # the file, absolute
+    digest: str = field(default="", compare=False)  # sha256 of the file's bytes
+
+    def is_published(self, now: datetime) -> bool:
+        return not self.draft and self.date <= now
+
+
+def parse_post(
+    data: bytes,
+    path: str,
+    *,
+    slug: str,
+    tz: tzinfo,
+    detect: Detect | None = None,
+    keep_body: bool = True,
+    source: str = "",
+    digest: str | None = None,
+) -> Post | list[Problem]:
+    """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
+    document = frontmatter.read(data, path)
+    if isinstance(document, list):
+        return document
+    values, key_lines, body = document.meta, document.lines, document.body
+    return _post_from_meta(
+        values,
+        key_lines,
+        path,
+        slug=slug,
+        body=body,
+        tz=tz,
+        detect=detect,
+        keep_body=keep_body,
+        source=source,
+        digest=digest or hashlib.sha256(data).hexdigest(),
+    )
+
+
+def body_of(post: Post) -> str:
+    """The post's Markdown body: kept, or read again from its file (which must not have changed
+    since the post was read, or the feeds would mix two versions of it)."""
+    if post.body is not None:
+        return post.body
+    data = Path(post.source).read_bytes()
+    if hashlib.sha256(data).hexdigest() != post.digest:
+        raise ScofeedError(f"{post.path}: changed while the build ran; run the build again")
+    return frontmatter.body_of(frontmatter.decode(data))
+
+
+def _post_from_meta(
+    meta: dict[str, Any],
+    key_lines: dict[str, int],
+    path: str,
+    *,
+    slug: str,
+    body: str,
+    tz: tzinfo,
+    detect: Detect | None,
+    keep_body: bool,
+    source: str,
+    digest: str,
+) -> Post | list[Problem]:
+    problems: list[Problem] = []
+
+    def fail(key: str, message: str) -> None:
+        problems.append(Problem(path, key_lines.get(key, 1), message))
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            fail(key, f"{key} must be text, not {_kind(value)}; write it in quotes")
+            return None
+        cleaned = " ".join(NOT_XML.sub("", str(value)).split())
+        return cleaned or None
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                fail(key, f"{key} must be a list of names, like {key}: [Russia, China]")
+                return ()
+            cleaned = " ".join(NOT_XML.sub("", str(item)).split())
+            if cleaned:
+                out.append(cleaned)
+        return tuple(dict.fromkeys(out))
+
+    def when(key: str) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        return parse_date(value, tz, lambda message: fail(key, f"{key} {message}"))
+
+    published = when("date")
+    if "date" not in meta or meta.get("date") is None:
+        fail("date", "has no date; add a line such as date: 2008-05-19 to the front matter")
+    updated = when("updated") if "updated" in meta else when("lastmod")
+
+    title = text("title")
+    author = text("author")
+    summary = text("summary")
+    tags = text_list("tags")
+    categories = text_list("categories") + text_list("category")
+    countries = text_list("countries") if "countries" in meta else None
+    for name in countries or ():
+        if not re.search(r"[^\W_]", name):
+            fail("countries", f"country {name!r} has no letters; write a country's name")
+
+    declared_slug = text("slug")
+    if declared_slug is not None:
+        if not _SLUG.match(declared_slug) or ".." in declared_slug:
+            fail("slug", f"slug {declared_slug!r} may hold only letters, digits, '-', '_' and '.'")
+        else:
+            slug = declared_slug
+
+    comments = meta.get("comments")
+    if comments is not None and (
+        isinstance(comments, bool) or not isinstance(comments, int) or comments < 0
+    ):
+        fail("comments", f"comments must be a whole number of comments, not {comments!r}")
+        comments = None
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        fail("draft", f"draft must be true or false, not {draft!r}")
+        draft = False
+
+    post_id = text("id")
+    if post_id is not None and not is_absolute_iri(post_id):
+        fail("id", f"id {post_id!r} must be an absolute URI such as tag:example.org,2008:post-1")
+
+    if problems or published is None:
+        return problems
+    # Declared countries replace detection, so a post that declares them is not searched.
+    mentions = None
+    if detect is not None and countries is None:
+        mentions = tuple(sorted(set(detect(title or "", body))))
+    return Post(
+        path=path,
+        slug=slug,
+        date=published,
+        updated=updated or published,
+        body=body if keep_body else None,
+        title=title,
+        author=author,
+        countries=countries,
+        tags=tags,
+        categories=tuple(dict.fromkeys(categories)),
+        summary=summary,
+        comments=comments,
+        draft=draft,
+        id=post_id,
+        mentions=mentions,
+        source=source,
+        digest=digest,
+    )
+
+
+def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
+    """ISO 8601 or a date alone; no offset means the site's time zone. Reports via `fail`."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str | int) and not isinstance(value, bool):
+        text = str(value).strip()
+        try:
+            parsed = parse_iso(text)
+        except ValueError:
+            fail(f'"{value}" does not parse; write it as 2008-05-19 or 2008-05-19T14:30:00+06:00')
+            return None
+    else:
+        fail(f"must be a date such as 2008-05-19, not {_kind(value)}")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    # A fixed offset, whatever zone object gave it: the same instant and offset, and a value
+    # the cache can store without pickling zone objects.
+    try:
+        return parsed.replace(tzinfo=timezone(parsed.utcoffset()))  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        fail(f'"{value}" has an offset of a day or more; write it in UTC instead')
+        return None
+
+
+def _kind(value: object) -> str:
+    return {dict: "a table", list: "a list", bool: "true/false"}.get(type(value), repr(value))

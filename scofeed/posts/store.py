@@ -1,0 +1,290 @@
+"""The post store: every post file below `posts/`, read into `Post` values.
+
+`load_posts` reads a whole store and returns every post it could read and a `Problem` for every
+one it could not, so one run reports them all. Unchanged files come from the build cache, and a
+store with many changed files is parsed on every core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from array import array
+from collections.abc import Callable, Iterable
+from datetime import UTC, tzinfo
+from pathlib import Path
+from typing import Any, Protocol
+
+from scofeed.errors import ConfigError, InputError, Problem
+from scofeed.infra.parallel import fork_map
+from scofeed.posts.post import MAX_POST_BYTES, Detect, Post, parse_post
+from scofeed.posts.slugs import slug_from_filename
+
+# One post file as the store found it: its key (path below the store), real path, and its
+# stat result, or the reason it cannot be used.
+PostFile = tuple[str, str, os.stat_result | str]
+
+
+def _walk(posts_dir: Path) -> list[PostFile]:
+    """Every `*.md` file below `posts_dir` with its stat, sorted by key (no file is read).
+
+    Folders linked from inside are followed once (a link loop ends there). A linked file is
+    looked at where it really is, and refused when that lies outside the store.
+    """
+    root = os.path.realpath(posts_dir) + os.sep
+    found: list[tuple[tuple[str, ...], PostFile]] = []
+    seen: set[str] = set()
+
+    def visit(folder: str, parts: tuple[str, ...]) -> None:
+        real_folder = os.path.realpath(folder)
+        if real_folder in seen:
+            return
+        seen.add(real_folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    visit(entry.path, (*parts, entry.name))
+                    continue
+                if not entry.name.endswith(".md"):
+                    continue
+                path = (*parts, entry.name)
+                real = f"{real_folder}/{entry.name}"
+                stat: os.stat_result | str
+                if entry.is_symlink():
+                    real = os.path.realpath(real)
+                if not real.startswith(root):
+                    stat = f"links to {real}, outside the posts folder; copy it in"
+                else:
+                    try:
+                        stat = entry.stat()
+                    except OSError as exc:
+                        stat = f"cannot be read: {exc.strerror or exc}"
+                found.append((path, ("/".join(path), real, stat)))
+
+    visit(os.fspath(posts_dir), ())
+    found.sort(key=lambda item: item[0])
+    return [post_file for _, post_file in found]
+
+
+class PostCache(Protocol):
+    """What `load_posts` needs of a cache of parsed posts (see scofeed.publish.cache)."""
+
+    def unchanged(self, files: list[PostFile], prefix: str) -> dict[str, Post]: ...
+
+    def knows(self, key: str) -> bool: ...
+
+    def get_by_digest(self, key: str, digest: str, path: str, source: str) -> Post | None: ...
+
+    def put(self, key: str, stat: os.stat_result, post: Post) -> None: ...
+
+
+def scan_posts(posts_dir: Path) -> list[PostFile]:
+    """Every post file with its stat (cheap: no file is read), sorted by key. Raises
+    `ConfigError` when `posts_dir` is no folder: that is no bad post, but nothing to read."""
+    if not posts_dir.is_dir():
+        raise ConfigError(f"{posts_dir}: no such folder; create it, or pass --posts DIR")
+    return _walk(posts_dir)
+
+
+def file_version(stat: os.stat_result) -> tuple[int, int, int]:
+    """What tells one version of a post file from another without reading it: size,
+    modification time, inode (an editor that saves by renaming gives a new one)."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def scan_signature(scanned: list[PostFile]) -> str:
+    """Changes when any post file is added, removed, moved or touched. (The numbers go in as
+    one array: this runs on every no-op build, and formatting them as text took twice as long.)"""
+    numbers: list[int] = []
+    add = numbers.extend
+    unusable: list[tuple[str, str]] = []
+    for key, _, stat in scanned:
+        if isinstance(stat, str):
+            unusable.append((key, stat))
+        else:
+            add(file_version(stat))
+    digest = hashlib.sha256("\0".join(key for key, _, _ in scanned).encode())
+    digest.update(array("q", numbers).tobytes())
+    digest.update(repr(unusable).encode())
+    return digest.hexdigest()
+
+
+def load_posts(
+    posts_dir: Path,
+    *,
+    tz: tzinfo,
+    detect: Detect | None = None,
+    shown_from: Path | None = None,
+    cache: PostCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scanned: list[PostFile] | None = None,
+) -> tuple[list[Post], list[Problem]]:
+    """Read every post below `posts_dir`; return the posts (bodies dropped, countries detected
+    when `detect` is given) and the problems, each sorted. Unchanged files come from `cache`.
+    Raises `ConfigError` when `posts_dir` is no folder."""
+    posts: list[Post] = []
+    problems: list[Problem] = []
+    files = scan_posts(posts_dir) if scanned is None else scanned
+    prefix = _shown_prefix(posts_dir, shown_from)
+    found: list[Post | None] = []  # in key order, whatever order the parsing finishes in
+    jobs: list[_Job] = []
+    stats: list[tuple[int, str, os.stat_result]] = []
+    hits = cache.unchanged(files, prefix) if cache is not None else {}
+    for done, (key, real, stat) in enumerate(files, 1):
+        if progress is not None and (done % 256 == 0 or done == len(files)):
+            progress(done, len(files))
+        shown = prefix + key
+        if isinstance(stat, str):
+            problems.append(Problem(shown, None, stat))
+            continue
+        cached = hits.get(key)
+        if cached is None and cache is not None and cache.knows(key):
+            # Touched but perhaps not changed (a checkout, a copy): the content hash decides.
+            data = _read_bytes(real, stat.st_size, shown, problems)
+            if data is None:
+                continue
+            cached = cache.get_by_digest(key, hashlib.sha256(data).hexdigest(), shown, real)
+            if cached is not None:
+                cache.put(key, stat, cached)
+        if cached is None:
+            jobs.append((real, shown, slug_from_filename(key.rpartition("/")[2]), stat.st_size))
+            stats.append((len(found), key, stat))
+        found.append(cached)
+    for (index, key, stat), parsed in zip(stats, _parse_all(jobs, tz, detect), strict=True):
+        if isinstance(parsed, Post):
+            found[index] = parsed
+            if cache is not None:
+                cache.put(key, stat, parsed)
+        else:
+            problems.extend(parsed)
+    posts = [post for post in found if post is not None]
+    problems.extend(_duplicates(posts))
+    return posts, sorted(problems)
+
+
+# A post file to parse: its real path, its name in messages, its slug and its size.
+_Job = tuple[str, str, str, int]
+# Below this many posts to parse, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 1000
+# Posts per task given to a worker: small, so results stream back instead of piling up.
+_CHUNK = 500
+
+
+def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
+    """Parse posts, on every core when there are many (a clean build of a big store). The
+    workers read the files themselves: the parent never holds every post's bytes at once."""
+    if len(jobs) < _PARALLEL_FROM:
+        return _parse_chunk(jobs, tz, detect)
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    return [
+        Post(*parsed) if isinstance(parsed, tuple) else parsed
+        for part in fork_map(_parse_chunk_flat, chunks, shared=(tz, detect))
+        for parsed in part
+    ]
+
+
+def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
+    out: list[Post | list[Problem]] = []
+    for real, shown, slug, size in jobs:
+        problems: list[Problem] = []
+        data = _read_bytes(real, size, shown, problems)
+        if data is None:
+            out.append(problems)
+            continue
+        out.append(
+            parse_post(data, shown, slug=slug, tz=tz, detect=detect, keep_body=False, source=real)
+        )
+    return out
+
+
+def _parse_chunk_flat(
+    shared: tuple[tzinfo, Detect | None], jobs: list[_Job]
+) -> list[tuple[Any, ...] | list[Problem]]:
+    """`_parse_chunk` in a worker: posts travel back as tuples of their fields, which pickle
+    several times faster than slotted dataclasses."""
+    tz, detect = shared
+    return [
+        tuple(getattr(p, name) for name in Post.__slots__) if isinstance(p, Post) else p
+        for p in _parse_chunk(jobs, tz, detect)
+    ]
+
+
+def shown(path: Path, base: Path) -> str:
+    """How messages name a file: relative to `base` (where the command runs) when inside it."""
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
+    """How messages name the store: relative to `base` (the project root) when inside it."""
+    full = os.path.abspath(posts_dir)
+    if base is not None:
+        rel = os.path.relpath(full, base)
+        if not rel.startswith(".."):
+            full = rel
+    return "" if full == "." else full.rstrip(os.sep) + "/"
+
+
+def _read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> bytes | None:
+    if size > MAX_POST_BYTES:
+        problems.append(
+            Problem(
+                shown,
+                None,
+                f"is {size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post "
+                "may have; split it or link to the material instead",
+            )
+        )
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+
+
+def _duplicates(posts: Iterable[Post]) -> list[Problem]:
+    problems = []
+    seen_slug: dict[str, Post] = {}
+    seen_id: dict[str, Post] = {}
+    for post in posts:
+        first = seen_slug.setdefault(post.slug, post)
+        if first is not post:
+            problems.append(
+                Problem(
+                    post.path,
+                    None,
+                    f"slug {post.slug!r} is already used by {first.path}; rename this file "
+                    "or give it a line such as slug: another-name",
+                )
+            )
+        if post.id is not None:
+            first = seen_id.setdefault(post.id, post)
+            if first is not post:
+                problems.append(
+                    Problem(post.path, None, f"id {post.id!r} is already used by {first.path}")
+                )
+    return problems
+
+
+def unreadable(problems: list[Problem]) -> InputError:
+    """The error that stops a run over bad posts: how many files, then every problem."""
+    files = len({p.path for p in problems})
+    return InputError(f"{files} post file{'' if files == 1 else 's'} cannot be read", problems)
+
+
+def slugs_in_use(posts_dir: Path, *, shown_from: Path | None = None) -> dict[str, str]:
+    """Every slug the store's posts hold, with the file that holds it. A file that cannot be
+    read holds the slug of its name: what it declares is unknown, and its file name is taken."""
+    if not posts_dir.is_dir():
+        return {}
+    posts, problems = load_posts(posts_dir, tz=UTC, shown_from=shown_from)
+    taken: dict[str, str] = {}
+    for post in posts:
+        taken.setdefault(post.slug, post.path)
+    for problem in problems:
+        taken.setdefault(slug_from_filename(problem.path.rpartition("/")[2]), problem.path)
+    return taken

@@ -1,0 +1,93 @@
+"""A post's body as sanitised HTML, and the plain text taken from it (summary, derived title).
+
+The one Markdown configuration: CommonMark by pyromark with tables, strikethrough, footnotes and
+task lists, then cleaned by nh3 (ammonia). The build, `scofeed posts` and the importers all
+render through `markdown_html`, so an imported post is matched by the very title its feeds show.
+Both libraries are imported on first use: a build that renders nothing never loads them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scofeed.posts.post import Post, body_of
+
+
+def markdown_html(markdown: str, base: str | None = None) -> str:
+    """Markdown as sanitised HTML; with `base`, every relative link and image made absolute
+    against it (a feed reader has no page to resolve them from)."""
+    import nh3
+    import pyromark
+
+    options = (
+        pyromark.Options.ENABLE_TABLES
+        | pyromark.Options.ENABLE_STRIKETHROUGH
+        | pyromark.Options.ENABLE_FOOTNOTES
+        | pyromark.Options.ENABLE_TASKLISTS
+    )
+    raw = pyromark.html(markdown, options=options)
+    if base is None:
+        return str(nh3.clean(raw, link_rel=None)).strip()
+    return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", base))).strip()
+
+
+def render_html(post: Post, permalink: str) -> str:
+    """The post's body as sanitised HTML, links absolute against its permalink."""
+    return markdown_html(body_of(post), base=permalink)
+
+
+def plain_text_blocks(html: str) -> list[str]:
+    """The text of each top-level block of an HTML fragment, white space folded."""
+    from lxml import html as lxml_html
+
+    if not html.strip():
+        return []
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    blocks = []
+    if root.text and root.text.strip():
+        blocks.append(" ".join(root.text.split()))
+    for child in root:
+        words = " ".join(child.text_content().split())
+        if words:
+            blocks.append(words)
+        if child.tail and child.tail.strip():
+            blocks.append(" ".join(child.tail.split()))
+    return blocks
+
+
+def summary_of(post: Post, html: str) -> str:
+    """The front matter's summary, or the body's first paragraph as plain text."""
+    if post.summary:
+        return post.summary
+    blocks = plain_text_blocks(html)
+    return blocks[0] if blocks else ""
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+
+
+def derive_title(text: str, limit: int = 80) -> str:
+    """The first sentence of `text`, cut at a word boundary to `limit` characters with "…"."""
+    text = " ".join(text.split())
+    end = _SENTENCE_END.search(text)
+    sentence = text[: end.end()] if end else text
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    if " " in cut and not sentence[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
+def body_title(markdown: str) -> str:
+    """The title a feed gives an untitled post with this body: its first sentence."""
+    blocks = plain_text_blocks(markdown_html(markdown))
+    return derive_title(blocks[0]) if blocks else ""
+
+
+def title_of(post: Post, html: str) -> str:
+    """The post's own title, or one derived from its text (Atom requires a title)."""
+    if post.title:
+        return post.title
+    blocks = plain_text_blocks(html)
+    return derive_title(blocks[0]) if blocks else post.slug

@@ -1,0 +1,224 @@
+"""One build: load posts -> plan the site -> render -> validate -> publish. Returns a
+`BuildReport`.
+
+Nothing is published unless every post reads and every file passes its check; the caller
+passes the clock (`now`), so a build is a function of the post files and the configuration.
+The cache (`cache`) only decides how much of that work is done again: a file whose inputs did
+not change, and whose published copy is still what was written, is neither rendered nor checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scofeed.config import Config
+from scofeed.errors import InputError, Problem
+from scofeed.posts.countries import Gazetteer, load_gazetteer
+from scofeed.posts.store import PostFile, load_posts, scan_posts, scan_signature, unreadable
+from scofeed.publish.cache import (
+    BuildCache,
+    FileRecord,
+    LastBuild,
+    StatKey,
+    cache_key,
+    file_stat_key,
+)
+from scofeed.publish.lock import build_lock
+from scofeed.publish.output import Checkpoint, clean_temp_files, no_checkpoint, publish
+
+if TYPE_CHECKING:
+    from scofeed.site.plan import FeedSpec
+
+# The site and the renderers are imported only once a build has something to render: the run
+# that happens most, a no-op from cron, then loads none of them (see PERFORMANCE.md).
+
+# progress(phase, done, total), phase "posts" or "feeds"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    posts: int  # post files read
+    published: int  # posts in the feeds (not drafts, not scheduled)
+    # The feeds planned; empty when nothing changed since the last build and no plan was made.
+    feeds: tuple[FeedSpec, ...]
+    # `written` + `unchanged` always name every file: feeds, pages, embed files.
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    seconds: float = field(compare=False)
+
+
+def build(
+    config: Config,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
+) -> BuildReport:
+    """Build every feed and page of the site into `config.output_dir`; raise `InputError` with
+    every problem found if any post cannot be read or any file fails its check."""
+    started = time.perf_counter()
+    with build_lock(config.cache_dir):
+        checkpoint("locked")
+        clean_temp_files(config.output_dir)
+        gazetteer = load_gazetteer(config.gazetteer)
+        cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
+        scanned = scan_posts(config.posts_dir)
+        signature = scan_signature(scanned)
+        last = cache.last
+        if (
+            last is not None
+            and last.still_holds(signature, now)
+            and _still_published(cache, config)
+        ):
+            # The cron case: same posts, same configuration, no post come due, and every
+            # file still as we wrote it. Nothing to read, render or write.
+            return BuildReport(
+                posts=last.posts,
+                published=last.published,
+                feeds=(),
+                written=(),
+                unchanged=tuple(sorted(cache.files)),
+                removed=(),
+                seconds=time.perf_counter() - started,
+            )
+        return _rebuild(
+            config, now, gazetteer, cache, scanned, signature, progress, checkpoint, started
+        )
+
+
+def _rebuild(
+    config: Config,
+    now: datetime,
+    gazetteer: Gazetteer,
+    cache: BuildCache,
+    scanned: list[PostFile],
+    signature: str,
+    progress: Progress | None,
+    checkpoint: Checkpoint,
+    started: float,
+) -> BuildReport:
+    """Read what changed, then render, check and publish the files whose inputs changed."""
+    from scofeed.publish.rendering import Entries, Job, folder_files, render_all
+    from scofeed.site.layout import published_country_files
+    from scofeed.site.pages import site_files
+    from scofeed.site.plan import feed_key, plan
+
+    posts, problems = load_posts(
+        config.posts_dir,
+        tz=config.tzinfo,
+        detect=gazetteer.detect,
+        shown_from=config.root,
+        cache=cache,
+        progress=(lambda done, total: progress("posts", done, total)) if progress else None,
+        scanned=scanned,
+    )
+    if problems:
+        raise unreadable(problems)
+    checkpoint("read")
+
+    specs = plan(posts, config, gazetteer, now)
+    entries = Entries(config, cache)
+    files: dict[str, bytes] = {}
+    kept: list[str] = []
+    made: dict[str, tuple[str, str]] = {}
+    findings: list[Problem] = []
+    todo: list[Job] = []
+    for spec in specs:
+        for file in folder_files():
+            path = spec.folder + file.name
+            key = feed_key(spec, file.kind)
+            before = cache.files.get(path)
+            if before is not None and before[0] == key and _as_written(config, path, before):
+                kept.append(path)  # same inputs, same published bytes: nothing to do
+                made[path] = before[:2]
+            else:
+                todo.append(Job(spec, path, key, file))
+    total = len(kept) + len(todo)
+    for done, (job, (data, problems)) in enumerate(
+        zip(todo, render_all(todo, config, entries), strict=True), 1
+    ):
+        findings.extend(problems)
+        files[job.path] = data
+        made[job.path] = (job.key, hashlib.sha256(data).hexdigest())
+        if progress is not None:
+            progress("feeds", len(kept) + done, total)
+    # The pages, the OPML list and the embed script: cheap, so made on every build that
+    # changed anything (publish leaves a file whose bytes are the same untouched).
+    for path, data in site_files(specs, config, entries).items():
+        files[path] = data
+        made[path] = ("site", hashlib.sha256(data).hexdigest())
+    if findings:
+        feeds_ = len({p.path for p in findings})
+        raise InputError(
+            f"{feeds_} feed{'' if feeds_ == 1 else 's'} would be invalid; nothing was published",
+            findings,
+        )
+    checkpoint("rendered")
+
+    stale = [p for p in published_country_files(config.output_dir) if p not in made]
+    report = publish(files, config.output_dir, stale=stale, checkpoint=checkpoint)
+    published = sum(p.is_published(now) for p in posts)
+    dates = [p.date for p in posts if not p.draft]
+    cache.save(
+        {
+            path: (key, sha, _stat_key_of(config.output_dir / path))
+            for path, (key, sha) in made.items()
+        },
+        LastBuild(
+            signature=signature,
+            since=max((d for d in dates if d <= now), default=None),
+            until=min((d for d in dates if d > now), default=None),
+            posts=len(posts),
+            published=published,
+        ),
+    )
+    checkpoint("saved")
+    return BuildReport(
+        posts=len(posts),
+        published=published,
+        feeds=tuple(specs),
+        written=report.written,
+        unchanged=tuple(sorted((*kept, *report.unchanged))),
+        removed=report.removed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _still_published(cache: BuildCache, config: Config) -> bool:
+    """Every file of the last build is in the output folder, byte for byte as written."""
+    return bool(cache.files) and all(
+        _as_written(config, path, record) for path, record in cache.files.items()
+    )
+
+
+def _as_written(config: Config, path: str, record: FileRecord) -> bool:
+    """The published file `path` still holds the bytes recorded: its stat, unchanged since it
+    was written, says so without reading it; otherwise its hash decides."""
+    full = config.output_dir / path
+    stat = _stat_key_of(full)
+    if stat is None:
+        return False
+    return stat == record[2] or _sha(full) == record[1]
+
+
+def _stat_key_of(path: Path) -> StatKey | None:
+    try:
+        return file_stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

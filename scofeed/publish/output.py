@@ -1,0 +1,118 @@
+"""Publishing files into the output folder: atomic, unchanged files untouched, never outside it.
+
+Every file is staged (written and flushed to a temporary file in its own folder, see
+`scofeed.infra.atomic`) before the first rename, and the renames then follow one another at
+once: a build killed during that short run leaves each file whole (old or new), and the next
+build completes the set. A file whose bytes did not change is not touched at all, so its
+modification time, ETag and Last-Modified stay as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from scofeed.errors import OutputError
+from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage
+
+# Called with the name of each point a build passes ("staged 3", "renamed 0", …): the test
+# suite stops builds there, to show that one killed at that very point loses nothing.
+Checkpoint = Callable[[str], None]
+
+
+def no_checkpoint(point: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def safe_target(output_dir: Path, relative: str) -> Path:
+    """`output_dir / relative`, refusing any path that would land outside `output_dir`."""
+    rel = PurePosixPath(relative)
+    if rel.is_absolute() or not rel.parts or any(part in ("", ".", "..") for part in rel.parts):
+        raise OutputError(f"{relative!r}: refusing to write outside {output_dir}")
+    target = output_dir.joinpath(*rel.parts)
+    # A folder inside output/ may be a symlink someone planted: check where it really goes.
+    real_parent = target.parent.resolve()
+    if not real_parent.is_relative_to(output_dir.resolve()):
+        raise OutputError(f"{relative!r}: resolves to {real_parent}, outside {output_dir}")
+    return target
+
+
+def publish(
+    files: Mapping[str, bytes],
+    output_dir: Path,
+    *,
+    stale: Iterable[str] = (),
+    checkpoint: Checkpoint = no_checkpoint,
+) -> PublishReport:
+    """Write `files` (relative path -> bytes) into `output_dir`; remove the `stale` paths.
+
+    Nothing is renamed into place until every changed file has been written and flushed.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    changed: list[tuple[Path, str, bytes]] = []
+    unchanged: list[str] = []
+    for relative in sorted(files):
+        target = safe_target(output_dir, relative)
+        data = files[relative]
+        if _same_bytes(target, data):
+            unchanged.append(relative)
+        else:
+            changed.append((target, relative, data))
+
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for n, (target, _, data) in enumerate(changed):
+            staged.append((stage(target, data), target))
+            checkpoint(f"staged {n}")
+        for n, (tmp, target) in enumerate(staged):
+            os.replace(tmp, target)
+            checkpoint(f"renamed {n}")
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise OutputError(f"{exc.filename or output_dir}: cannot write: {reason}") from exc
+    for folder in sorted({target.parent for _, target in staged}):
+        fsync_dir(folder)
+
+    removed = []
+    for relative in sorted(stale):
+        target = safe_target(output_dir, relative)
+        if relative not in files and target.is_file():
+            target.unlink()
+            removed.append(relative)
+            checkpoint(f"removed {len(removed) - 1}")
+            with contextlib.suppress(OSError):  # only when the folder is now empty
+                target.parent.rmdir()
+    return PublishReport(
+        written=tuple(r for _, r, _ in changed), unchanged=tuple(unchanged), removed=tuple(removed)
+    )
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def clean_temp_files(output_dir: Path) -> None:
+    """Remove temporary files a killed build left behind (they were never visible as feeds)."""
+    if output_dir.is_dir():
+        for leftover in output_dir.rglob(f"{TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()

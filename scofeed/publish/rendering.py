@@ -1,0 +1,182 @@
+"""Rendering what a build must write: each post's entry once (or from the cache), then each
+file of each feed folder, checked before it may be published; on every core when there is
+much to do (a clean build of a big store), in this process otherwise (a rebuild after an edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from scofeed.config import Config
+from scofeed.errors import Problem
+from scofeed.infra.parallel import fork_map
+from scofeed.publish.cache import BuildCache
+
+if TYPE_CHECKING:
+    from scofeed.posts.post import Post
+    from scofeed.site.entries import Entry
+    from scofeed.site.plan import FeedSpec
+
+# The modules that render (site, and feedgen, lxml and the validator behind them) are imported
+# only once a build has something to render: a no-op build from cron loads none of them.
+
+Renderer = Callable[["FeedSpec", Config, Callable[["Post"], "Entry"]], bytes]
+Checker = Callable[[bytes, str], list[Problem]]
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """A file every feed folder holds: its kind (in cache keys), name, renderer and check."""
+
+    kind: str
+    name: str
+    render: Renderer
+    check: Checker
+
+
+def _xml_renderer(fmt: str) -> Renderer:
+    from scofeed.site.feeds import render
+
+    def render_xml(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entry]) -> bytes:
+        return render(spec, fmt, config, entry_for)
+
+    return render_xml
+
+
+def _check_feed(data: bytes, path: str) -> list[Problem]:
+    """The validator's errors for a feed about to be published (warnings do not stop it)."""
+    from scofeed.validate import validate_bytes
+
+    return [
+        Problem(path, f.line, f"{f.rule}: {f.message}")
+        for f in validate_bytes(data, source=path)
+        if f.severity == "error"
+    ]
+
+
+def _no_check(data: bytes, path: str) -> list[Problem]:
+    return []
+
+
+@cache
+def folder_files() -> tuple[FolderFile, ...]:
+    from scofeed.site import layout
+    from scofeed.site.jsonfeed import render_json
+    from scofeed.site.pages import render_embed
+    from scofeed.validate.jsonfeed import check_json
+
+    feeds = (
+        FolderFile(fmt, name, _xml_renderer(fmt), _check_feed)
+        for fmt, name in layout.FEED_FORMATS.items()
+    )
+    return (
+        *feeds,
+        FolderFile("json", layout.JSON_FILE, render_json, check_json),
+        FolderFile("embed", layout.EMBED_FILE, render_embed, _no_check),
+    )
+
+
+class Entries:
+    """Each post's rendered entry (its HTML, summary, link), made once per build and not at all
+    when the cache has it; called with a post, as the renderers want."""
+
+    def __init__(self, config: Config, cache: BuildCache) -> None:
+        self.config = config
+        self.cache = cache
+        self.memo: dict[str, Entry] = {}
+
+    def __call__(self, post: Post) -> Entry:
+        entry = self.memo.get(post.path) or self._cached(post)
+        if entry is None:
+            from scofeed.site.entries import render_entry
+
+            entry = render_entry(post, self.config)
+            self.add(post, entry)
+        return entry
+
+    def _cached(self, post: Post) -> Entry | None:
+        from scofeed.site.entries import Entry
+        from scofeed.site.layout import permalink
+
+        hit = self.cache.entry(post.digest, permalink(post, self.config))
+        if hit is None or len(hit) != len(Entry.__dataclass_fields__):
+            return None
+        entry = self.memo[post.path] = Entry(*hit)
+        return entry
+
+    def missing(self, posts: Iterable[Post]) -> list[Post]:
+        """The posts, each once, whose entry is neither made nor cached."""
+        out = {p.path: p for p in posts if p.path not in self.memo and self._cached(p) is None}
+        return list(out.values())
+
+    def add(self, post: Post, entry: Entry) -> None:
+        self.memo[post.path] = entry
+        self.cache.put_entry(
+            post.digest, entry.link, (entry.id, entry.link, entry.title, entry.html, entry.summary)
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    """A file to render: its feed folder, its path below output/, the key of its inputs."""
+
+    spec: FeedSpec
+    path: str
+    key: str
+    file: FolderFile
+
+
+# Forking workers costs more than it saves below this many files to render, or this many
+# entries in them: a rebuild after an edit renders four files per feed folder it touches, 16 for
+# a post about three countries (and forking a process that holds 100,000 posts is not free); a
+# clean build of the benchmark's 10,000 posts, 48 files of up to 50 entries.
+PARALLEL_FILES = 32
+PARALLEL_ENTRIES = 500
+ENTRY_CHUNK = 50
+
+
+def render_all(
+    todo: list[Job], config: Config, entries: Entries
+) -> Iterator[tuple[bytes, list[Problem]]]:
+    """Each job's bytes and the problems its check finds, in order; on every core when there
+    are many. Then the entries come first, each rendered once by one worker, so that the file
+    workers, forked after, find every entry in the memo they inherit."""
+    parallel = (
+        len(todo) >= PARALLEL_FILES
+        and sum(len(job.spec.entries) for job in todo) >= PARALLEL_ENTRIES
+    )
+    if parallel:
+        wanted = entries.missing(post for job in todo for post in job.spec.entries)
+        chunks = [
+            range(i, min(i + ENTRY_CHUNK, len(wanted))) for i in range(0, len(wanted), ENTRY_CHUNK)
+        ]
+        made = (
+            entry
+            for part in fork_map(_render_entries, chunks, shared=(wanted, config))
+            for entry in part
+        )
+        for post, entry in zip(wanted, made, strict=True):
+            entries.add(post, entry)
+    # Workers get indices: the jobs (and their posts) they inherit, never through a pipe.
+    yield from fork_map(
+        _render_job, range(len(todo)), shared=(todo, config, entries), parallel=parallel
+    )
+
+
+def _render_entries(shared: tuple[list[Post], Config], indices: range) -> list[Entry]:
+    from scofeed.site.entries import render_entry
+
+    wanted, config = shared
+    return [render_entry(wanted[i], config) for i in indices]
+
+
+def _render_job(
+    shared: tuple[list[Job], Config, Entries], index: int
+) -> tuple[bytes, list[Problem]]:
+    todo, config, entries = shared
+    job = todo[index]
+    data = job.file.render(job.spec, config, entries)
+    return data, job.file.check(data, job.path)

@@ -1,0 +1,149 @@
+"""RSS 2.0 and Atom 1.0 bytes of a feed folder: the only module that imports feedgen.
+
+feedgen is wrapped here once, and its habits that break reproducible feeds are tamed: every date
+is set explicitly (it would stamp the clock), entries are appended in our order (it prepends),
+the RSS channel link is set last (the last `link()` call wins), the generator carries no version,
+its dates are rewritten locale-free, and its bare `ValueError`s become `FeedError`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from scofeed import HOMEPAGE
+from scofeed.config import Config
+from scofeed.errors import FeedError
+from scofeed.infra.dates import rfc822, rfc3339
+from scofeed.posts.post import Post
+from scofeed.site import layout
+from scofeed.site.entries import Entry, feed_id, render_entry
+from scofeed.site.plan import FeedSpec
+
+# feedgen and lxml are imported in `render`, so a build with nothing to render never loads them.
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
+THR_NS = "http://purl.org/syndication/thread/1.0"
+FORMATS = tuple(layout.FEED_FORMATS)
+
+
+@cache
+def _extensions() -> tuple[type, type, type]:
+    """feedgen extensions for `slash:comments` (RSS) and `thr:total` (Atom, RFC 4685)."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from lxml import etree
+
+    class SlashFeed(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"slash": SLASH_NS}
+
+    class ThrFeed(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"thr": THR_NS}
+
+    class Comments(BaseEntryExtension):  # type: ignore[misc]
+        count: int | None = None
+
+        def extend_rss(self, item: Any) -> Any:
+            if self.count is not None:
+                etree.SubElement(item, f"{{{SLASH_NS}}}comments").text = str(self.count)
+            return item
+
+        def extend_atom(self, entry: Any) -> Any:
+            if self.count is not None:
+                etree.SubElement(entry, f"{{{THR_NS}}}total").text = str(self.count)
+            return entry
+
+    return SlashFeed, ThrFeed, Comments
+
+
+def render(
+    spec: FeedSpec, fmt: str, config: Config, entry_for: Callable[[Post], Entry] | None = None
+) -> bytes:
+    """One feed's bytes. `entry_for` gives a post's rendered entry (so a build renders each
+    post once, or takes it from its cache); by default each post is rendered here."""
+    from feedgen.feed import FeedGenerator
+
+    slash_feed, thr_feed, comments = _extensions()
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("slash", slash_feed, comments, atom=False, rss=True)
+    fg.register_extension("thr", thr_feed, comments, atom=True, rss=False)
+    home = layout.url(config, spec.folder)
+    fg.id(feed_id(spec.folder, config))
+    fg.title(spec.title)
+    fg.subtitle(spec.description)
+    fg.description(spec.description)
+    fg.language(config.language)
+    fg.author({"name": config.author})
+    fg.generator("scofeed", uri=HOMEPAGE)
+    fg.updated(spec.updated)
+    fg.lastBuildDate(spec.updated)
+    # feedgen takes the RSS channel <link> from the last link() call: self first, alternate last.
+    fg.link(href=layout.url(config, spec.path(fmt)), rel="self", type=f"application/{fmt}+xml")
+    fg.link(href=home, rel="alternate", type="text/html")
+
+    for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
+        entry = entry_for(post) if entry_for is not None else render_entry(post, config)
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)
+        fe.guid(entry.id, permalink=False)
+        fe.title(entry.title)
+        fe.link(href=entry.link, rel="alternate", type="text/html")
+        fe.published(post.date)
+        fe.updated(post.updated)
+        fe.content(entry.html, type="html")
+        fe.summary(entry.summary or entry.title)
+        author = post.author or config.author
+        fe.author({"name": author})
+        fe.dc.dc_creator(author)
+        for term, scheme in _categories(post, countries, config):
+            fe.category(term=term, scheme=scheme)
+        fe.slash.count = fe.thr.count = post.comments
+    try:
+        raw = fg.atom_str(pretty=False) if fmt == "atom" else fg.rss_str(pretty=False)
+    except ValueError as exc:  # feedgen's "Required fields not set", lxml's bad characters
+        raise FeedError(f"{spec.path(fmt)}: cannot be rendered: {exc}") from exc
+    return _finish(raw, fmt, spec, config)
+
+
+def _categories(
+    post: Post, countries: tuple[str, ...], config: Config
+) -> list[tuple[str, str | None]]:
+    """The category, the post's countries (with a scheme naming our country feeds), its tags."""
+    out: dict[str, str | None] = {config.title: None}
+    for name in countries:
+        out.setdefault(name, layout.country_scheme(config))
+    for term in (*post.categories, *post.tags):
+        out.setdefault(term, None)
+    return list(out.items())
+
+
+def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
+    """Fix what feedgen cannot be told: locale-free dates with four-digit years, and titles and
+    summaries that say they are text."""
+    from lxml import etree
+
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(raw, parser)
+    if fmt == "rss":
+        channel = root.find("channel")
+        assert channel is not None
+        for el in channel.iter("lastBuildDate"):
+            el.text = rfc822(spec.updated)
+        for item, post in zip(channel.iter("item"), spec.entries, strict=True):
+            for el in item.iter("pubDate"):
+                el.text = rfc822(post.date)
+    else:
+        a = f"{{{ATOM_NS}}}"
+        root.find(f"{a}updated").text = rfc3339(spec.updated)
+        root.find(f"{a}title").set("type", "text")
+        root.find(f"{a}subtitle").set("type", "text")
+        for el, post in zip(root.iter(f"{a}entry"), spec.entries, strict=True):
+            el.find(f"{a}title").set("type", "text")
+            el.find(f"{a}updated").text = rfc3339(post.updated)
+            el.find(f"{a}published").text = rfc3339(post.date)
+            el.find(f"{a}summary").set("type", "text")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

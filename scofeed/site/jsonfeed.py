@@ -1,0 +1,58 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1) beside every RSS/Atom pair, from the same
+`Entry` values as the XML feeds (`scofeed.validate.jsonfeed` checks it before it is published).
+
+The bytes are deterministic: keys in a fixed order, UTF-8 text as is (`ensure_ascii=False`),
+dates in RFC 3339 exactly as the Atom feed writes them, and a trailing newline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from scofeed import HOMEPAGE
+from scofeed.config import Config
+from scofeed.infra.dates import rfc3339
+from scofeed.posts.post import Post
+from scofeed.site import layout
+from scofeed.site.entries import Entry
+from scofeed.site.plan import FeedSpec
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entry]) -> bytes:
+    """The feed `spec` as JSON Feed 1.1: the entries, ids, links, dates and content of its
+    RSS and Atom feeds."""
+    home = layout.url(config, spec.folder)
+    items = []
+    for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
+        entry = entry_for(post)
+        item: dict[str, Any] = {
+            "id": entry.id,
+            "url": entry.link,
+            "title": entry.title,
+            "content_html": entry.html,
+            "summary": entry.summary or entry.title,
+            "date_published": rfc3339(post.date),
+            "date_modified": rfc3339(post.updated),
+            "authors": [{"name": post.author or config.author}],
+            "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
+            "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
+        }
+        if post.comments is not None:  # RSS slash:comments, Atom thr:total
+            item["_scofeed"] = {"about": HOMEPAGE, "comments": post.comments}
+        items.append(item)
+    feed = {
+        "version": VERSION,
+        "title": spec.title,
+        "home_page_url": home,
+        "feed_url": layout.url(config, spec.folder + layout.JSON_FILE),
+        "description": spec.description,
+        "language": config.language,
+        "authors": [{"name": config.author}],
+        "author": {"name": config.author},  # 1.1 keeps 1.0's field for older readers
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

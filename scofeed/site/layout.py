@@ -1,0 +1,122 @@
+"""Every path scofeed writes below the output folder, its URL and its content type: the one
+owner of the site's layout. Nothing else spells a file name or a folder.
+
+    rss.xml atom.xml feed.json embed.html index.html   the whole category
+    countries/<slug>/ (the same five files)             one country
+    feeds.opml embed.js                                 the site
+    <permalink>                                         a post (the `permalink` pattern)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from scofeed.config import Config
+from scofeed.posts.post import Post
+from scofeed.posts.slugs import slugify
+
+RSS_FILE = "rss.xml"
+ATOM_FILE = "atom.xml"
+JSON_FILE = "feed.json"
+EMBED_FILE = "embed.html"
+INDEX_FILE = "index.html"
+OPML_FILE = "feeds.opml"
+EMBED_SCRIPT = "embed.js"
+COUNTRIES = "countries/"
+
+FEED_FORMATS = {"rss": RSS_FILE, "atom": ATOM_FILE}
+# The feeds beside each other in every feed folder: file name, media type, what people call it.
+FEED_FILES = (
+    (RSS_FILE, "application/rss+xml", "RSS"),
+    (ATOM_FILE, "application/atom+xml", "Atom"),
+    (JSON_FILE, "application/feed+json", "JSON Feed"),
+)
+# What a feed folder holds; any other file in a country's folder is left alone.
+FOLDER_FILES = (RSS_FILE, ATOM_FILE, JSON_FILE, EMBED_FILE, INDEX_FILE)
+
+
+def country_folder(country: str) -> str:
+    """`Sri Lanka` -> `countries/sri-lanka/`."""
+    return f"{COUNTRIES}{slugify(country, max_length=None)}/"
+
+
+def feed_path(folder: str, fmt: str) -> str:
+    """The RSS or Atom file of a feed folder (`""` is the whole category's)."""
+    return folder + FEED_FORMATS[fmt]
+
+
+def url(config: Config, path: str = "") -> str:
+    """The public URL of a path below the output folder."""
+    return config.base_url + path
+
+
+def country_scheme(config: Config) -> str:
+    """The scheme of the country categories in the feeds: the folder of the country feeds."""
+    return url(config, COUNTRIES)
+
+
+def permalink_path(post: Post, config: Config) -> str:
+    """The post's path below the output folder, from the `permalink` pattern."""
+    try:
+        local = post.date.astimezone(config.tzinfo)
+    except OverflowError:  # 0001-01-01T00:00+05:00 has no date in UTC: keep the one written
+        local = post.date
+    path = config.permalink.format(
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+        slug=quote(post.slug, safe="-._~"),
+    )
+    return path.lstrip("/")
+
+
+def permalink(post: Post, config: Config) -> str:
+    """The post's absolute URL."""
+    return url(config, permalink_path(post, config))
+
+
+def published_country_files(output_dir: Path) -> list[str]:
+    """The files of every country folder now in the output folder (old countries included)."""
+    countries = output_dir / COUNTRIES
+    if not countries.is_dir():
+        return []
+    return [
+        f"{COUNTRIES}{folder.name}/{name}"
+        for folder in sorted(countries.iterdir())
+        for name in FOLDER_FILES
+        if (folder / name).is_file()
+    ]
+
+
+# Content types by exact file name first (both feeds end in .xml), then by suffix.
+_TYPES_BY_NAME = {name: kind for name, kind, _ in FEED_FILES}
+_TYPES_BY_SUFFIX = {
+    ".html": "text/html",
+    ".js": "application/javascript",
+    ".json": "application/json",
+    ".opml": "text/x-opml",
+    ".xml": "application/xml",
+    ".css": "text/css",
+    ".txt": "text/plain",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/vnd.microsoft.icon",
+}
+_TEXT = ("text/", "application/javascript", "application/json", "application/xml", "+xml", "+json")
+
+
+def is_text(kind: str) -> bool:
+    bare = kind.split(";")[0]
+    return bare.startswith(_TEXT) or bare.endswith(_TEXT)
+
+
+def content_type(name: str) -> str:
+    """The `Content-Type` a file is served with (text types with their UTF-8 charset)."""
+    kind = _TYPES_BY_NAME.get(name) or _TYPES_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+    if kind is None:
+        return "application/octet-stream"
+    return f"{kind}; charset=utf-8" if is_text(kind) else kind

@@ -1,0 +1,93 @@
+"""What the site will hold, for the editor: every post with its status and the feeds it lands in
+(`scofeed posts`), every country feed with its post count (`scofeed countries`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from scofeed.config import Config
+from scofeed.posts.countries import Gazetteer, load_gazetteer
+from scofeed.posts.post import Post
+from scofeed.posts.store import load_posts, unreadable
+from scofeed.site import layout
+from scofeed.site.plan import newest_first, post_countries
+
+
+def read_site(config: Config) -> tuple[list[Post], Gazetteer]:
+    """Every post, with the gazetteer; raises `InputError` as `scofeed build` would."""
+    gazetteer = load_gazetteer(config.gazetteer)
+    posts, problems = load_posts(
+        config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
+    )
+    if problems:
+        raise unreadable(problems)
+    return posts, gazetteer
+
+
+def status(post: Post, now: datetime) -> str:
+    return "draft" if post.draft else "scheduled" if post.date > now else "published"
+
+
+def post_rows(
+    posts: list[Post], gazetteer: Gazetteer, config: Config, now: datetime
+) -> list[dict[str, Any]]:
+    """One row per post, newest first: what `scofeed posts --format json` prints."""
+    from scofeed.posts.text import render_html, title_of
+
+    rows = []
+    for post in newest_first(posts):
+        # The title a feed shows; only an untitled post needs rendering to derive it.
+        title = post.title or title_of(post, render_html(post, layout.permalink(post, config)))
+        rows.append(
+            {
+                "path": post.path,
+                "slug": post.slug,
+                "date": post.date.isoformat(),
+                "updated": post.updated.isoformat(),
+                "status": status(post, now),
+                "title": title,
+                "title_derived": not post.title,
+                "countries": list(post_countries(post, gazetteer)),
+                "countries_declared": post.countries is not None,
+                "tags": list(post.tags),
+            }
+        )
+    return rows
+
+
+def country_rows(
+    posts: list[Post], gazetteer: Gazetteer, config: Config, now: datetime
+) -> list[dict[str, Any]]:
+    """One row per country with published posts: what `scofeed countries --format json` prints.
+    Drafts and scheduled posts are in no feed yet, so they are not counted."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        if post.is_published(now):
+            for name in post_countries(post, gazetteer):
+                counts[name] = counts.get(name, 0) + 1
+    rows: list[dict[str, Any]] = []
+    for name in sorted(counts):
+        folder = layout.country_folder(name)
+        paths = {fmt: layout.feed_path(folder, fmt) for fmt in layout.FEED_FORMATS}
+        paths["json"] = folder + layout.JSON_FILE
+        rows.append(
+            {
+                "country": name,
+                "slug": folder.removeprefix(layout.COUNTRIES).rstrip("/"),
+                "posts": counts[name],
+                **paths,
+                **{f"{kind}_url": layout.url(config, path) for kind, path in paths.items()},
+            }
+        )
+    return rows
+
+
+def find_country(name: str, gazetteer: Gazetteer, known: tuple[str, ...] = ()) -> str | None:
+    """The country a user means (any case, any of its names; or one of `known`, the countries
+    posts declare), or None."""
+    found = gazetteer.lookup(name)
+    if found is not None:
+        return found
+    wanted = " ".join(name.split()).casefold()
+    return next((country for country in known if country.casefold() == wanted), None)

@@ -1,0 +1,104 @@
+"""Which feeds exist and what each carries: the whole category, and one per country with a
+published post (`plan`). A `FeedSpec` holds everything a feed folder's files are made from."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from scofeed.config import Config
+from scofeed.posts.countries import Gazetteer
+from scofeed.posts.post import Post, body_of
+from scofeed.site import layout
+
+# An empty feed still needs an updated date; the clock is never it, so the epoch is.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed folder to write: where, what it is called, which posts it carries."""
+
+    folder: str  # "" for the whole category, "countries/russia/" for a country
+    title: str
+    description: str
+    country: str | None
+    entries: tuple[Post, ...]  # newest first, at most feed_limit
+    # Countries of each entry, in entry order, so categories never need detection again.
+    entry_countries: tuple[tuple[str, ...], ...]
+
+    def path(self, fmt: str) -> str:
+        return layout.feed_path(self.folder, fmt)
+
+    @property
+    def updated(self) -> datetime:
+        return max((p.updated for p in self.entries), default=EPOCH)
+
+
+def post_countries(post: Post, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """The countries a post concerns: declared ones when given, else those its text names."""
+    if post.countries is not None:
+        return gazetteer.canonical_all(post.countries)
+    if post.mentions is not None:  # detected when the post was read
+        return post.mentions
+    return tuple(sorted(gazetteer.detect(post.title or "", body_of(post))))
+
+
+def newest_first(posts: Iterable[Post]) -> list[Post]:
+    return sorted(posts, key=lambda p: (p.date, p.updated, p.slug), reverse=True)
+
+
+def plan(
+    posts: Iterable[Post], config: Config, gazetteer: Gazetteer, now: datetime
+) -> list[FeedSpec]:
+    """The whole-category feed and one per country with a published post, sorted by folder."""
+    published = newest_first(p for p in posts if p.is_published(now))
+    limit = config.feed_limit or None
+    by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
+    every: list[tuple[Post, tuple[str, ...]]] = []
+    for post in published:
+        names = post_countries(post, gazetteer)
+        every.append((post, names))
+        for name in names:
+            by_country.setdefault(name, []).append((post, names))
+
+    def spec(
+        folder: str,
+        title: str,
+        desc: str,
+        country: str | None,
+        items: Sequence[tuple[Post, tuple[str, ...]]],
+    ) -> FeedSpec:
+        kept = items[:limit]
+        return FeedSpec(
+            folder=folder,
+            title=title,
+            description=desc,
+            country=country,
+            entries=tuple(p for p, _ in kept),
+            entry_countries=tuple(c for _, c in kept),
+        )
+
+    specs = [spec("", config.title, config.description, None, every)]
+    for name, items in by_country.items():
+        specs.append(
+            spec(
+                layout.country_folder(name),
+                f"{config.title}: {name}",
+                f"{config.description} Posts about {name}.",
+                name,
+                items,
+            )
+        )
+    return sorted(specs, key=lambda s: s.folder)
+
+
+def feed_key(spec: FeedSpec, kind: str) -> str:
+    """A hash of everything a feed file's bytes depend on besides the configuration and the
+    code (which key the whole cache): when it is unchanged, so is the file."""
+    h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description)).encode())
+    for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
+        h.update(repr((post.digest, post.path, post.slug, countries)).encode())
+    return h.hexdigest()

@@ -1,0 +1,138 @@
+"""One document's bytes -> its findings: well-formedness, then the RSS 2.0 or Atom 1.0 rules
+(`rss`, `atom`), then the shipped RELAX NG schema for what the rules did not explain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from lxml import etree
+
+from scofeed.errors import NotAFeedError
+from scofeed.infra.fetching import too_large
+from scofeed.infra.xmlsafe import declares_entities, parser
+from scofeed.validate import atom, rss
+from scofeed.validate.findings import Finding
+from scofeed.validate.rules import RULES, Report
+from scofeed.validate.xml import (
+    ATOM_NS,
+    classify,
+    encoding_mismatch,
+    entity_line,
+    not_a_feed_reason,
+    schema_check,
+    sniff,
+    syntax_rule,
+    undefined_entities,
+)
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+ATOM_03_NS = "http://purl.org/atom/ns#"
+
+Format = Literal["rss", "atom"]
+
+
+def detect_format(data: bytes) -> Format:
+    """ "rss" or "atom" from the first element of `data`, without parsing the document.
+
+    Raises NotAFeedError for anything else (HTML pages, RSS 1.0, other XML vocabularies).
+    """
+    info = sniff(data)
+    name = info.root
+    fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
+    if fmt is None:
+        raise NotAFeedError(f"not a feed: {not_a_feed_reason(data, info)}")
+    return "rss" if fmt == "rss" else "atom"
+
+
+def _written_name(el: etree._Element) -> str:
+    local = etree.QName(el).localname
+    return f"{el.prefix}:{local}" if el.prefix else local
+
+
+def validate_bytes(
+    data: bytes, source: str = "<bytes>", *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Finding]:
+    """Findings for one document, sorted by (line, column, rule).
+
+    Raises scofeed.errors.NotAFeedError when the document is not an RSS/Atom feed at all, and
+    scofeed.errors.FetchError when it is larger than `max_bytes`.
+    """
+    if len(data) > max_bytes:
+        raise too_large(source, max_bytes, size=len(data))
+    report = Report()
+    try:
+        _check(data, report)
+    except NotAFeedError as exc:
+        raise NotAFeedError(f"{source}: {exc}") from None
+    findings = [
+        Finding(source, h.line, h.column, RULES[h.rule].severity, h.rule, h.message)
+        for h in report.hits
+    ]
+    findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    return findings
+
+
+def _check(data: bytes, report: Report) -> None:
+    info = sniff(data)
+    if declares_entities(data):
+        detect_format(data)  # not a feed at all: could not run
+        report.add(
+            "xml-entity-declaration",
+            entity_line(data, info),
+            "the DOCTYPE declares entities; scofeed does not expand them (they can hide "
+            "external files or expand into gigabytes) and feed readers do not agree on them; "
+            "remove the DOCTYPE and write characters directly or as &#NNN; references",
+        )
+        return
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as exc:
+        detect_format(data)  # not XML and not meant as a feed: could not run
+        mismatch = encoding_mismatch(data, info)
+        if mismatch:
+            report.add("xml-encoding", 1, mismatch)
+            return
+        rule, message = syntax_rule(exc)
+        line, column = exc.position
+        report.add(rule, line or 0, message, column=column or 0)
+        return
+    namespace, _, local = root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
+    fmt = classify(local, namespace or None)
+    if fmt is None:
+        raise NotAFeedError(
+            f"not a feed: {not_a_feed_reason(data, replace(info, root=_written_name(root)))}"
+        )
+    if info.doctype:
+        undefined_entities(root, report)
+    if fmt == "rss":
+        if namespace:
+            report.add(
+                "rss-namespace",
+                root,
+                f'<rss> is in the namespace "{namespace}"; RSS 2.0 elements are in no '
+                "namespace: remove the default xmlns declaration",
+            )
+            return
+        rss.check(root, report)
+        channel = root.find("channel")
+        schema_check(root, "rss-2.0.rng", "rss-schema", report, container=channel, member="item")
+        return
+    if namespace != ATOM_NS:
+        what = "Atom 0.3, which is obsolete" if namespace == ATOM_03_NS else "not Atom 1.0"
+        where = f'the namespace "{namespace}"' if namespace else "no namespace"
+        report.add(
+            "atom-namespace",
+            root,
+            f'<{local}> is in {where} ({what}); Atom 1.0 needs xmlns="{ATOM_NS}"',
+        )
+        return
+    atom.check(root, report)
+    # libxml2 validates an element's content once per way of matching its optional
+    # attributes; on the root that doubles the whole run for every attribute. The root's
+    # attributes were checked just above (xml:lang, xml:base, no undefined ones), so the schema
+    # sees the root without them.
+    root.attrib.clear()
+    schema_check(
+        root, "atom.rng", "atom-schema", report, container=root, member=f"{{{ATOM_NS}}}entry"
+    )

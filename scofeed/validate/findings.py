@@ -1,0 +1,88 @@
+"""What the validator reports: a `Finding` per problem, and the results of a run over files,
+folders and URLs. Findings are data; exceptions mean the validator could not run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scofeed.errors import ScofeedError
+from scofeed.validate.rules import ERROR
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one document, where it is and what to change."""
+
+    source: str  # file path or URL as given
+    line: int  # 1-based; 0 when unknown
+    column: int  # 1-based; 0 when unknown
+    severity: str  # "error" | "warning"
+    rule: str  # stable rule name, a key of RULES
+    message: str  # plain English, says what to change
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}:{self.line}:{self.column}: {self.severity} {self.rule}: {self.message}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """The findings for one document that was read and recognised as a feed."""
+
+    source: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+
+@dataclass(frozen=True)
+class ValidationRun:
+    """Everything `validate_targets` found; `failures` are the inputs it could not check."""
+
+    documents: tuple[DocumentResult, ...]
+    failures: tuple[ScofeedError, ...]
+    skipped: tuple[str, ...]  # files found by a folder walk that are not feeds
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for doc in self.documents for f in doc.findings]
+
+    @property
+    def exit_status(self) -> int:
+        """0 every document valid, 1 some finding is an error, 2 some input could not be read."""
+        if self.failures:
+            return 2
+        return 0 if all(doc.valid for doc in self.documents) else 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The run as `scofeed validate --format json` prints it."""
+        return {
+            "valid": self.exit_status == 0,
+            "exit_status": self.exit_status,
+            "documents": [
+                {
+                    "source": doc.source,
+                    "valid": doc.valid,
+                    "errors": sum(f.severity == "error" for f in doc.findings),
+                    "warnings": sum(f.severity == "warning" for f in doc.findings),
+                }
+                for doc in self.documents
+            ],
+            "findings": [f.as_dict() for f in self.findings],
+            "failures": [str(failure) for failure in self.failures],
+            "skipped": list(self.skipped),
+        }
