@@ -48,10 +48,17 @@ class Config:
     permalink: str = DEFAULT_PERMALINK
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    # The file this came from, for messages; None when the site has none.
+    config_file: Path | None = None
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def where(self) -> str:
+        """How messages name the configuration."""
+        return str(self.config_file) if self.config_file is not None else CONFIG_NAME
 
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
@@ -82,7 +89,8 @@ def load_config(
     root = root.resolve()
     data: dict[str, Any] = {}
     source = config_file if config_file is not None else root / CONFIG_NAME
-    if config_file is not None or source.is_file():
+    read = config_file is not None or source.is_file()
+    if read:
         try:
             data = tomllib.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -112,7 +120,7 @@ def load_config(
     if output_dir is not None:
         values["output_dir"] = output_dir.resolve()
     values["gazetteer"] = _gazetteer(data.get("gazetteer", {}), where)
-    config = Config(root=root, **values)
+    config = Config(root=root, config_file=source if read else None, **values)
     # Every path made absolute against the config's folder (command-line ones are already).
     config = _with_paths(config)
     _check(config, where)

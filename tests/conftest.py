@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from scofeed.config import Config, load_config
+from scofeed.publish.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 POSTS = REPO / "posts"
@@ -83,6 +84,26 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def post(front: str, body: str = "Body text.") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}\n"
+
+
+def make_store(root: Path, n: int) -> None:
+    """The seed's posts and `n` more, spread over countries and years."""
+    shutil.copytree(POSTS, root / "posts")
+    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Dushanbe", "Tashkent", "New Delhi"]
+    for i in range(n):
+        place = places[i % len(places)]
+        (root / "posts" / f"2010-01-{i % 28 + 1:02d}-note-{i}.md").write_text(
+            post(
+                f"title: Note {i} from {place}\ndate: 2010-01-{i % 28 + 1:02d}T{i % 24:02d}:00:00Z",
+                f"Officials met in {place}. " * 40,
+            )
+        )
+
+
+def clean_build(posts: Path, where: Path) -> dict[str, bytes]:
+    shutil.copytree(posts, where / "posts")
+    build(load_config(where), now=NOW)
+    return tree(where / "output")
 
 
 class Served:

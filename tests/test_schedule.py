@@ -1,5 +1,6 @@
-"""Running on a schedule: incremental builds equal clean ones, killed builds lose nothing,
-two builds never interleave, progress only on a terminal."""
+"""Running on a schedule: incremental builds equal clean ones, the cache keeps every field, a
+scheduled post appears when its time comes, progress only on a terminal. (Killed and concurrent
+builds: test_killed.py.)"""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ import os
 import pty
 import random
 import shutil
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import feedparser
 import pytest
 
-from scofeed import validate
 from scofeed.config import Config, load_config
 from scofeed.errors import InputError
 from scofeed.posts import store
@@ -27,36 +23,15 @@ from scofeed.posts.post import Post
 from scofeed.posts.store import load_posts
 from scofeed.publish import rendering
 from scofeed.publish.build import build
-from scofeed.validate.jsonfeed import check_json
 
-from conftest import NOW, POSTS, post, run_cli, tree
+from conftest import NOW, clean_build, make_store, post, run_cli, tree
 
 NOW_ISO = NOW.isoformat()
 
 
-def _store(root: Path, n: int) -> None:
-    """The seed's posts and `n` more, spread over countries and years."""
-    shutil.copytree(POSTS, root / "posts")
-    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Dushanbe", "Tashkent", "New Delhi"]
-    for i in range(n):
-        place = places[i % len(places)]
-        (root / "posts" / f"2010-01-{i % 28 + 1:02d}-note-{i}.md").write_text(
-            post(
-                f"title: Note {i} from {place}\ndate: 2010-01-{i % 28 + 1:02d}T{i % 24:02d}:00:00Z",
-                f"Officials met in {place}. " * 40,
-            )
-        )
-
-
-def _clean_build(posts: Path, where: Path) -> dict[str, bytes]:
-    shutil.copytree(posts, where / "posts")
-    build(load_config(where), now=NOW)
-    return tree(where / "output")
-
-
 def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
     root = tmp_path / "site"
-    _store(root, 60)
+    make_store(root, 60)
     config = load_config(root)
     build(config, now=NOW)
     rng = random.Random(4)
@@ -73,7 +48,7 @@ def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
         else:
             victim.write_text(victim.read_text() + f"\nEdit {step} in Kabul.\n")
         report = build(config, now=NOW)
-        clean = _clean_build(root / "posts", tmp_path / f"clean{step}")
+        clean = clean_build(root / "posts", tmp_path / f"clean{step}")
         assert tree(root / "output") == clean, f"step {step}"
         assert report.written  # something changed each time
     # Deleting the cache changes no result and rewrites nothing.
@@ -98,7 +73,7 @@ def test_builds_on_every_core_equal_builds_on_one(
 ) -> None:
     """Parsing and rendering in forked workers (which a small store never does) gives the same
     bytes, and the same problems, as in one process."""
-    _store(tmp_path / "one", 40)
+    make_store(tmp_path / "one", 40)
     shutil.copytree(tmp_path / "one", tmp_path / "many")
     pids = tmp_path / "pids"
     with monkeypatch.context() as patch:
@@ -132,7 +107,7 @@ def test_builds_on_every_core_equal_builds_on_one(
 
 def test_a_post_from_the_cache_is_the_post_from_its_file(tmp_path: Path) -> None:
     """Every field survives the cache, those left out of equality (source, digest) included."""
-    _store(tmp_path, 3)
+    make_store(tmp_path, 3)
     (tmp_path / "posts" / "full.md").write_text(
         post(
             "title: Every field\ndate: 0001-01-01T00:00:00.000001+23:59\n"
@@ -155,7 +130,7 @@ def build_module_posts(config: Config, *, cached: bool) -> list[Post]:
     from scofeed.posts.countries import load_gazetteer
     from scofeed.publish.cache import BuildCache, cache_key
 
-    gazetteer = load_gazetteer(config.gazetteer)
+    gazetteer = load_gazetteer(config.gazetteer, config.where)
     cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
     posts, problems = load_posts(
         config.posts_dir,
@@ -169,7 +144,7 @@ def build_module_posts(config: Config, *, cached: bool) -> list[Post]:
 
 
 def test_a_touched_file_is_not_reparsed_and_changes_nothing(tmp_path: Path) -> None:
-    _store(tmp_path, 0)
+    make_store(tmp_path, 0)
     config = load_config(tmp_path)
     build(config, now=NOW)
     target = next((tmp_path / "posts").glob("*.md"))
@@ -179,7 +154,7 @@ def test_a_touched_file_is_not_reparsed_and_changes_nothing(tmp_path: Path) -> N
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(tmp_path: Path) -> None:
-    _store(tmp_path, 0)
+    make_store(tmp_path, 0)
     (tmp_path / "posts" / "later.md").write_text(post("date: 2026-03-01", "News from Minsk."))
     assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
     assert not (tmp_path / "output/countries/belarus/rss.xml").exists()
@@ -189,150 +164,8 @@ def test_a_scheduled_post_appears_when_its_time_comes(tmp_path: Path) -> None:
     assert "wrote output/countries/belarus/rss.xml" in due.stdout
 
 
-def _feeds_whole(output: Path, killed: bool = False) -> dict[str, bytes]:
-    """Every published feed parses, validates and is complete, and so is every other file
-    (JSON feeds, pages, OPML, embed files); returns the tree without temporary files.
-
-    A build killed between writing a temporary file and renaming it leaves that file behind
-    (hidden, never at a published path); the next build removes it."""
-    feeds = tree(output)
-    for path in [p for p in feeds if p.split("/")[-1].startswith(".scofeed-tmp-")]:
-        assert killed, f"temporary file {path} left by a build that was not killed"
-        del feeds[path]
-    for path, data in feeds.items():
-        if path.endswith(".xml"):
-            parsed = feedparser.parse(data)
-            assert not parsed.bozo, (path, parsed.get("bozo_exception"))
-            errors = [f for f in validate.validate_bytes(data, path) if f.severity == "error"]
-            assert errors == [], path
-        elif path.endswith(".json"):
-            assert check_json(data, path) == [], path
-        else:  # written whole or not at all: each ends as its renderer ends it
-            assert data.endswith((b"</html>\n", b"</div>\n", b"</opml>\n", b"})();\n")), path
-    return feeds
-
-
-@pytest.mark.parametrize("trials", [int(os.environ.get("SCOFEED_KILL_TRIALS", "20"))])
-def test_builds_killed_at_any_moment_leave_the_published_feeds_whole(
-    tmp_path: Path, trials: int
-) -> None:
-    _store(tmp_path, 400)
-    assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
-    first = _feeds_whole(tmp_path / "output")
-    rng = random.Random(1)
-    seen_states = set()
-    for trial in range(trials):
-        # Change every post's text, so the killed build has every feed to rewrite.
-        for path in (tmp_path / "posts").glob("2010-*.md"):
-            path.write_text(path.read_text() + f"\nRevision {trial}.\n")
-        if trial % 5 == 0:
-            shutil.rmtree(tmp_path / ".scofeed", ignore_errors=True)  # a slow, clean build
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"],
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.05, 1.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        now_published = _feeds_whole(tmp_path / "output", killed=True)
-        assert sorted(now_published) == sorted(first)
-        seen_states.add(proc.returncode)
-    # The next good build completes the set, and equals a clean one.
-    assert run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path).returncode == 0
-    assert _feeds_whole(tmp_path / "output") == _clean_build(tmp_path / "posts", tmp_path / "ref")
-    assert seen_states  # every trial ran
-
-
-def test_two_builds_at_once_never_interleave(tmp_path: Path) -> None:
-    _store(tmp_path, 300)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
-    codes = sorted(code for code, _ in results)
-    assert codes in ([0, 0], [0, 2]), results
-    for code, err in results:
-        if code == 2:
-            assert "another build is running (pid" in err
-    _feeds_whole(tmp_path / "output")
-
-
-def test_a_killed_build_leaves_no_stale_lock(tmp_path: Path) -> None:
-    _store(tmp_path, 0)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; from pathlib import Path; from scofeed.publish.lock import build_lock\n"
-            "with build_lock(Path('.scofeed')):\n    print('locked', flush=True); time.sleep(60)",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    assert run_cli("build", "--now", NOW_ISO, cwd=tmp_path).returncode == 2
-    holder.kill()
-    holder.wait()
-    result = run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its parent's reaping is left
-
-
-def test_a_build_killed_while_its_workers_run_leaves_no_worker_and_no_lock(
-    tmp_path: Path,
-) -> None:
-    _store(tmp_path, 1500)  # enough posts to be parsed on every core
-    build_proc = subprocess.Popen(
-        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"], cwd=tmp_path
-    )
-    deadline = time.monotonic() + 60
-    workers: list[int] = []
-    while not workers and build_proc.poll() is None and time.monotonic() < deadline:
-        workers = _children(build_proc.pid)
-        time.sleep(0.005)
-    assert workers, "the build never started workers"
-    build_proc.kill()
-    build_proc.wait()
-    result = run_cli("build", "--now", NOW_ISO, "-q", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr  # the lock went with the killed build
-    _feeds_whole(tmp_path / "output")
-    deadline = time.monotonic() + 10
-    while any(map(_running, workers)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(map(_running, workers)), "a worker outlived the build that forked it"
-
-
 def test_progress_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
-    _store(tmp_path, 50)
+    make_store(tmp_path, 50)
     pid, fd = pty.fork()
     if pid == 0:  # the child: a build whose stderr is a terminal
         os.chdir(tmp_path)

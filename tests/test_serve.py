@@ -9,6 +9,9 @@ import io
 import shutil
 import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -358,6 +361,54 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path, sig: int) -> None:
     assert served.stop(sig) == 0
     assert served.lines[-1] == "scofeed: stopped"
     assert not any("Traceback" in line for line in served.lines)
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_any_moment_of_start_up_ends_cleanly(tmp_path: Path) -> None:
+    """SIGINT from the moment scofeed's code runs until well after it serves: always a clean
+    end, never a traceback; 0 with "stopped" once the server was set up, else 130."""
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "index.html").write_text("<!DOCTYPE html><title>x</title>\n")
+    start = (
+        "import sys, scofeed.cli; print('ready', file=sys.stderr, flush=True); "
+        "scofeed.cli.run(['serve', '--port', '0'])"
+    )
+
+    def started() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", start],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None and proc.stderr.readline() == "ready\n"
+        return proc
+
+    # How long start-up takes here and now, from scofeed's code to serving.
+    proc = started()
+    began = time.monotonic()
+    assert proc.stderr is not None and "serving" in proc.stderr.readline()
+    took = time.monotonic() - began
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0
+
+    outcomes = set()
+    for step in range(30):
+        proc = started()
+        time.sleep(took * step / 20)  # from at once to half as long again as start-up takes
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+        lines = err.splitlines()
+        assert "Traceback" not in err, err
+        if proc.returncode == 0:
+            assert lines[-1] == "scofeed: stopped", err
+        else:
+            assert proc.returncode == 130, err
+            assert lines == ["", "scofeed: interrupted"] or lines == ["scofeed: interrupted"], err
+        outcomes.add(proc.returncode)
+    assert outcomes == {0, 130}  # both kinds of moment were hit
 
 
 def test_serving_a_missing_folder_is_an_error(tmp_path: Path) -> None:

@@ -271,7 +271,7 @@ def new_cmd(
     config = _config(config_file, posts, None)
     clock = _clock(now)
     with _errors():
-        gazetteer = load_gazetteer(config.gazetteer)
+        gazetteer = load_gazetteer(config.gazetteer, config.where)
     names = [_country(name, gazetteer) for name in countries]
     with _errors():
         path = create_post(

@@ -122,8 +122,11 @@ def _trie_pattern(phrases: Iterable[list[str]]) -> str:
     return pattern(root)
 
 
-def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazetteer:
-    """The shipped gazetteer, with a site's `[gazetteer.NAME]` tables added or put in place."""
+def load_gazetteer(
+    extra: Iterable[tuple[str, tuple[str, ...]]] = (), source: str = "scofeed.toml"
+) -> Gazetteer:
+    """The shipped gazetteer, with a site's `[gazetteer.NAME]` tables (from `source`) added
+    or put in place."""
     text = GAZETTEER_FILE.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     table: dict[str, tuple[str, ...]] = {
@@ -131,7 +134,9 @@ def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazette
     }
     for country, names in extra:
         if not slugify(country, max_length=None):
-            raise ConfigError(f"gazetteer: {country!r} has no letters or digits to name its feed")
+            raise ConfigError(
+                f"{source}: [gazetteer] {country!r} has no letters or digits to name its feed"
+            )
         table[country] = tuple([country, *names])
     owners: dict[str, str] = {}
     for country, names in table.items():
@@ -139,7 +144,7 @@ def load_gazetteer(extra: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Gazette
             other = owners.setdefault(name, country)
             if other != country:
                 raise ConfigError(
-                    f"gazetteer: {name!r} is listed for both {other} and {country}; "
+                    f"{source}: [gazetteer] {name!r} is listed for both {other} and {country}; "
                     "keep it under one country"
                 )
     return Gazetteer(

@@ -69,7 +69,7 @@ def build(
     with build_lock(config.cache_dir):
         checkpoint("locked")
         clean_temp_files(config.output_dir)
-        gazetteer = load_gazetteer(config.gazetteer)
+        gazetteer = load_gazetteer(config.gazetteer, config.where)
         cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
         scanned = scan_posts(config.posts_dir)
         signature = scan_signature(scanned)
@@ -149,6 +149,7 @@ def _rebuild(
         findings.extend(problems)
         files[job.path] = data
         made[job.path] = (job.key, hashlib.sha256(data).hexdigest())
+        checkpoint(f"rendered {done}")
         if progress is not None:
             progress("feeds", len(kept) + done, total)
     # The pages, the OPML list and the embed script: cheap, so made on every build that
@@ -162,7 +163,6 @@ def _rebuild(
             f"{feeds_} feed{'' if feeds_ == 1 else 's'} would be invalid; nothing was published",
             findings,
         )
-    checkpoint("rendered")
 
     stale = [p for p in published_country_files(config.output_dir) if p not in made]
     report = publish(files, config.output_dir, stale=stale, checkpoint=checkpoint)

@@ -69,12 +69,14 @@ class _Corrupt(Exception):
 def code_digest() -> str:
     """A hash of every file of the installed scofeed package (code, templates, data): any
     change to what scofeed is, released or not, makes every earlier cache stale."""
-    package = Path(__file__).resolve().parent.parent
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+    for folder, folders, names in sorted(os.walk(package)):
+        folders[:] = [f for f in folders if f != "__pycache__"]
+        for name in sorted(names):
+            with open(os.path.join(folder, name), "rb") as fh:
+                digest.update(f"{os.path.relpath(folder, package)}/{name}\0".encode())
+                digest.update(fh.read() + b"\0")
     return digest.hexdigest()
 
 

@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage
 
-# Called with the name of each point a build passes ("staged 3", "renamed 0", …): the test
-# suite stops builds there, to show that one killed at that very point loses nothing.
+# Called with the name of each point a build passes ("locked", "read", "rendered 1",
+# "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
+# that one killed at that very point loses nothing.
 Checkpoint = Callable[[str], None]
 
 

@@ -16,7 +16,7 @@ from scofeed.site.plan import newest_first, post_countries
 
 def read_site(config: Config) -> tuple[list[Post], Gazetteer]:
     """Every post, with the gazetteer; raises `InputError` as `scofeed build` would."""
-    gazetteer = load_gazetteer(config.gazetteer)
+    gazetteer = load_gazetteer(config.gazetteer, config.where)
     posts, problems = load_posts(
         config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
     )

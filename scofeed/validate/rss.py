@@ -390,7 +390,8 @@ class _Checker:
                 )
             elif number in seen:
                 self.r.add("rss-skip-hours", child, f"<hour> {number} is listed twice")
-            seen.add(number or 0)
+            else:
+                seen.add(number)
 
     def skip_days(self, el: Any, name: str, parent: str) -> None:
         self.attributes(el, "skipDays")

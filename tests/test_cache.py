@@ -1,0 +1,220 @@
+"""The build cache can never serve stale output: it is keyed by scofeed's own code, the
+libraries that shape output, the configuration and its own format; and a cache that does not
+match (other code, another shape, a torn or planted file) means a clean build, never a crash or
+a mix of old and new rendering."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import scofeed
+from scofeed.config import Config, load_config
+from scofeed.posts import store
+from scofeed.posts.countries import load_gazetteer
+from scofeed.publish import cache as cache_module
+from scofeed.publish.build import build
+from scofeed.publish.cache import LIBRARIES, cache_key, library_versions
+
+from conftest import NOW, clean_build, make_store, tree
+
+NOW_ISO = NOW.isoformat()
+PACKAGE = Path(scofeed.__file__).parent
+
+
+def _build_with(code: Path | None, site: Path) -> subprocess.CompletedProcess[str]:
+    """`scofeed build` in a real process, run from `code` (a copy of the package) if given."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
+    return subprocess.run(
+        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO, "-q"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _generators(output: Path) -> set[bytes]:
+    """The generator line of every RSS and Atom feed."""
+    found = set()
+    for path, data in tree(output).items():
+        if path.endswith(".xml"):
+            found |= {line.strip() for line in data.splitlines() if b"generator" in line}
+    return found
+
+
+def test_changed_code_over_an_existing_cache_rebuilds_everything(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_store(site, 20)
+    assert _build_with(None, site).returncode == 0
+    original = _generators(site / "output")
+
+    # A changed copy of scofeed, as an upgrade or a local edit would be: one renderer differs.
+    code = tmp_path / "code"
+    shutil.copytree(PACKAGE, code / "scofeed", ignore=shutil.ignore_patterns("__pycache__"))
+    feeds = code / "scofeed" / "site" / "feeds.py"
+    text = feeds.read_text()
+    assert 'fg.generator("scofeed", uri=HOMEPAGE)' in text
+    feeds.write_text(text.replace('fg.generator("scofeed",', 'fg.generator("scofeed-changed",'))
+
+    result = _build_with(code, site)
+    assert result.returncode == 0, result.stderr
+    changed = _generators(site / "output")
+    assert changed and changed.isdisjoint(original)  # every feed, none left as it was
+    assert all(b"scofeed-changed" in line for line in changed)
+
+    # One post edited: the feeds it is in and the others agree, all of the new code.
+    post = next((site / "posts").glob("2010-*.md"))
+    post.write_text(post.read_text() + "\nMore in Moscow.\n")
+    assert _build_with(code, site).returncode == 0
+    assert _generators(site / "output") == changed
+
+    # And back to the original code: every feed as it renders them.
+    assert _build_with(None, site).returncode == 0
+    assert _generators(site / "output") == original
+    assert tree(site / "output") == clean_build(site / "posts", tmp_path / "ref")
+
+
+def test_the_installed_versions_of_the_libraries_key_the_cache() -> None:
+    versions = dict(library_versions())
+    assert set(versions) == set(LIBRARIES)
+    for name in LIBRARIES:
+        assert versions[name] == importlib.metadata.version(name)
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The posts parsed from their files from now on (not taken from the cache)."""
+    parsed: list[str] = []
+    real = store.parse_post
+
+    def counting(data: bytes, path: str, **kwargs: Any) -> Any:
+        parsed.append(path)
+        return real(data, path, **kwargs)
+
+    monkeypatch.setattr(store, "parse_post", counting)
+    return parsed
+
+
+def test_an_upgraded_library_means_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_store(tmp_path, 5)
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    parsed = _parses(monkeypatch)
+    assert build(config, now=NOW).feeds == ()  # a no-op: nothing read
+    assert parsed == []
+    upgraded = tuple((n, "99.0" if n == "nh3" else v) for n, v in library_versions())
+    monkeypatch.setattr(cache_module, "library_versions", lambda: upgraded)
+    report = build(config, now=NOW)
+    assert report.feeds and len(parsed) == 15  # every post read again, every feed planned
+
+
+def _key(config: Config) -> str:
+    return cache_key(config, load_gazetteer(config.gazetteer, config.where))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        data: dict[str, Any] = pickle.load(fh)  # noqa: S301 - our own file, in a test
+    return data
+
+
+def _dump(path: Path, data: object) -> None:
+    path.write_bytes(pickle.dumps(data))
+
+
+Corruption = Callable[[Path, str], None]
+
+
+def _garbage(cache_dir: Path, key: str) -> None:
+    for name in ("build.pickle", "posts.pickle"):
+        (cache_dir / name).write_bytes(os.urandom(3000))
+
+
+def _torn(cache_dir: Path, key: str) -> None:
+    for name in ("build.pickle", "posts.pickle"):
+        data = (cache_dir / name).read_bytes()
+        (cache_dir / name).write_bytes(data[: len(data) // 2])
+
+
+def _empty(cache_dir: Path, key: str) -> None:
+    for name in ("build.pickle", "posts.pickle"):
+        (cache_dir / name).write_bytes(b"")
+
+
+def _not_a_dict(cache_dir: Path, key: str) -> None:
+    _dump(cache_dir / "build.pickle", ["format", 6])
+    _dump(cache_dir / "posts.pickle", 42)
+
+
+def _planted_class(cache_dir: Path, key: str) -> None:
+    _dump(cache_dir / "build.pickle", Path("/etc/passwd"))
+
+
+def _older_records(cache_dir: Path, key: str) -> None:
+    """A record one field short, as a cache written before `Post` gained a field would be."""
+    data = _load(cache_dir / "posts.pickle")
+    data["posts"] = {k: (v[0], v[1][:-1]) for k, v in data["posts"].items()}
+    _dump(cache_dir / "posts.pickle", data)
+
+
+def _bad_dates(cache_dir: Path, key: str) -> None:
+    data = _load(cache_dir / "posts.pickle")
+    data["posts"] = {k: (v[0], ("x", "yesterday", *v[1][2:])) for k, v in data["posts"].items()}
+    _dump(cache_dir / "posts.pickle", data)
+
+
+def _bad_entries(cache_dir: Path, key: str) -> None:
+    data = _load(cache_dir / "posts.pickle")
+    data["entries"] = dict.fromkeys(data["entries"], (1, 2))
+    _dump(cache_dir / "posts.pickle", data)
+
+
+def _bad_files(cache_dir: Path, key: str) -> None:
+    data = _load(cache_dir / "build.pickle")
+    assert data["key"] == key  # the shape is wrong, not the key
+    data["files"] = dict.fromkeys(data["files"], ("k", None))
+    data["last"] = ("signature", "not a date", None, 1, 1)
+    _dump(cache_dir / "build.pickle", data)
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        _garbage,
+        _torn,
+        _empty,
+        _not_a_dict,
+        _planted_class,
+        _older_records,
+        _bad_dates,
+        _bad_entries,
+        _bad_files,
+    ],
+)
+def test_a_cache_that_does_not_match_means_a_clean_build(
+    tmp_path: Path, corrupt: Corruption
+) -> None:
+    site = tmp_path / "site"
+    make_store(site, 8)
+    config = load_config(site)
+    build(config, now=NOW)
+    post = next((site / "posts").glob("2010-*.md"))
+    post.write_text(post.read_text() + "\nTalks in Minsk.\n")  # so the cache is consulted
+    corrupt(config.cache_dir, _key(config))
+    build(config, now=NOW)
+    assert tree(site / "output") == clean_build(site / "posts", tmp_path / "ref")
+    # The cache it wrote anew serves the next build.
+    assert build(config, now=NOW).feeds == ()
