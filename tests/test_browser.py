@@ -66,6 +66,7 @@ def other_origin(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         thread.join()
 
 
+@pytest.mark.slow  # a real headless Chromium: about 1.1 s with its teardown
 def test_embed_js_renders_a_country_feed_on_another_origin_as_text(
     tmp_path: Path, other_origin: tuple[Path, str]
 ) -> None:

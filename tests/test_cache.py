@@ -21,6 +21,7 @@ import scofeed
 from scofeed.config import Config, load_config
 from scofeed.posts import store
 from scofeed.posts.countries import load_gazetteer
+from scofeed.posts.post import parse_post
 from scofeed.publish import cache as cache_module
 from scofeed.publish.build import build
 from scofeed.publish.cache import LIBRARIES, cache_key, library_versions
@@ -96,7 +97,7 @@ def test_the_installed_versions_of_the_libraries_key_the_cache() -> None:
 def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The posts parsed from their files from now on (not taken from the cache)."""
     parsed: list[str] = []
-    real = store.parse_post
+    real = parse_post
 
     def counting(data: bytes, path: str, **kwargs: Any) -> Any:
         parsed.append(path)

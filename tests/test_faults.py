@@ -6,10 +6,11 @@ import errno
 import os
 import shutil
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from scofeed.config import load_config
+from scofeed.config import Config, load_config
 from scofeed.errors import OutputError
 from scofeed.publish import output
 from scofeed.publish.build import build
@@ -17,7 +18,7 @@ from scofeed.publish.build import build
 from conftest import NOW, POSTS, tree
 
 
-def _site(tmp_path: Path):
+def _site(tmp_path: Path) -> Config:
     shutil.copytree(POSTS, tmp_path / "posts")
     config = load_config(tmp_path)
     build(config, now=NOW)
@@ -46,16 +47,16 @@ def test_a_failed_write_publishes_nothing_and_the_next_build_succeeds(
     class Failing:
         """A temporary file whose write fails like a full or read-only disk, the Nth time."""
 
-        def __init__(self, fh):
+        def __init__(self, fh: IO[bytes]) -> None:
             self.fh = fh
 
-        def __enter__(self):
+        def __enter__(self) -> Failing:
             return self
 
-        def __exit__(self, *exc):
+        def __exit__(self, *exc: object) -> None:
             self.fh.close()
 
-        def write(self, data):
+        def write(self, data: bytes) -> int:
             nonlocal writes
             writes += 1
             if writes == fail_at:
@@ -63,10 +64,14 @@ def test_a_failed_write_publishes_nothing_and_the_next_build_succeeds(
                 raise OSError(code, os.strerror(code), self.fh.name)
             return self.fh.write(data)
 
-        def __getattr__(self, name):
+        def __getattr__(self, name: str) -> object:
             return getattr(self.fh, name)
 
-    monkeypatch.setattr(output.os, "fdopen", lambda fd, mode: Failing(real_fdopen(fd, mode)))
+    def fdopen(fd: int, mode: str) -> Failing:
+        return Failing(real_fdopen(fd, mode))
+
+    # output.os is this very module: patched here, it reaches scofeed.infra.atomic too
+    monkeypatch.setattr(os, "fdopen", fdopen)
     with pytest.raises(OutputError) as caught:
         build(config, now=NOW)
     assert message in str(caught.value)
@@ -85,14 +90,14 @@ def test_a_failed_rename_leaves_every_feed_whole(
     real_replace = os.replace
     calls = 0
 
-    def replace(src, dst):
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError(errno.EIO, "Input/output error", str(dst))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(output.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(OutputError, match="Input/output error"):
         build(config, now=NOW)
     after = tree(config.output_dir)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import feedparser
 import pytest
@@ -26,7 +28,24 @@ from conftest import GOLDEN, NOW, post, tree
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_golden_feeds_for_the_seed_posts(project, update_golden: bool) -> None:
+class _Entry(TypedDict):
+    """What one entry of a feed must read back as."""
+
+    id: str
+    title: str
+    link: str
+    published: tuple[int, ...]
+    updated: tuple[int, ...]
+    author: str
+    tags: list[str]
+    content: str
+    summary: str
+    comments: int | None
+
+
+def test_golden_feeds_for_the_seed_posts(
+    project: Callable[..., Config], update_golden: bool
+) -> None:
     config = project(seed=True)
     build(config, now=NOW)
     built = tree(config.output_dir)
@@ -49,11 +68,11 @@ def test_golden_feeds_for_the_seed_posts(project, update_golden: bool) -> None:
             pytest.fail("\n".join(diff) + "\n\n(run pytest --update-golden after a wanted change)")
 
 
-def _expected_entries(config: Config, folder: str) -> list[dict[str, object]]:
+def _expected_entries(config: Config, folder: str) -> list[_Entry]:
     """What each entry of a feed must read back as, computed from the posts themselves."""
     posts, _ = load_posts(config.posts_dir, tz=config.tzinfo)
     spec = next(s for s in plan(posts, config, load_gazetteer(), NOW) if s.folder == folder)
-    out = []
+    out: list[_Entry] = []
     for p, countries in zip(spec.entries, spec.entry_countries, strict=True):
         link = permalink(p, config)
         html = render_html(p, link)
@@ -74,7 +93,7 @@ def _expected_entries(config: Config, folder: str) -> list[dict[str, object]]:
     return out
 
 
-def test_every_feed_reads_back_in_feedparser(project) -> None:
+def test_every_feed_reads_back_in_feedparser(project: Callable[..., Config]) -> None:
     config = project(seed=True)
     report = build(config, now=NOW)
     assert len(report.feeds) == 12
@@ -104,7 +123,9 @@ def test_every_feed_reads_back_in_feedparser(project) -> None:
                 assert got.get(key) == str(want["comments"])
 
 
-def test_feeds_are_newest_first_and_dated_by_their_newest_entry(project) -> None:
+def test_feeds_are_newest_first_and_dated_by_their_newest_entry(
+    project: Callable[..., Config],
+) -> None:
     config = project(
         {
             "a.md": post("date: 2020-01-01\nupdated: 2024-06-01T12:00:00+02:00", "Moscow."),
@@ -120,7 +141,7 @@ def test_feeds_are_newest_first_and_dated_by_their_newest_entry(project) -> None
     assert rss.findtext("channel/lastBuildDate") == "Sat, 01 Jun 2024 12:00:00 +0200"
 
 
-def test_titles_are_plain_text(project) -> None:
+def test_titles_are_plain_text(project: Callable[..., Config]) -> None:
     title = "Trade <Energy> & Security"
     config = project({"x.md": post(f"title: '{title}'\ndate: 2020-01-01", "Text.")})
     build(config, now=NOW)
@@ -133,7 +154,9 @@ def test_titles_are_plain_text(project) -> None:
     assert entry_title.get("type") == "text" and entry_title.text == title
 
 
-def test_ids_survive_a_new_title_base_url_and_file_name(project, tmp_path: Path) -> None:
+def test_ids_survive_a_new_title_base_url_and_file_name(
+    project: Callable[..., Config], tmp_path: Path
+) -> None:
     config = project({"2020-01-01-first.md": post("title: First\ndate: 2020-01-01\nslug: first")})
     build(config, now=NOW)
     before = feedparser.parse((config.output_dir / "atom.xml").read_bytes()).entries[0].id
@@ -148,7 +171,7 @@ def test_ids_survive_a_new_title_base_url_and_file_name(project, tmp_path: Path)
     assert after.link == "https://news.example.net/2020/01/first.html"
 
 
-def test_declared_id_is_kept(project) -> None:
+def test_declared_id_is_kept(project: Callable[..., Config]) -> None:
     config = project(
         {"x.md": post("date: 2020-01-01\nid: urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a")}
     )
@@ -157,7 +180,7 @@ def test_declared_id_is_kept(project) -> None:
     assert parsed.entries[0].id == "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
 
 
-def test_drafts_and_scheduled_posts_wait(project) -> None:
+def test_drafts_and_scheduled_posts_wait(project: Callable[..., Config]) -> None:
     config = project(
         {
             "draft.md": post("date: 2020-01-01\ndraft: true", "Moscow."),
@@ -173,7 +196,7 @@ def test_drafts_and_scheduled_posts_wait(project) -> None:
     assert "countries/russia/atom.xml" in later.written
 
 
-def test_feed_limit(project) -> None:
+def test_feed_limit(project: Callable[..., Config]) -> None:
     posts = {f"p{i:02d}.md": post(f"date: 2020-01-{i:02d}") for i in range(1, 21)}
     config = project(posts, toml="feed_limit = 5\n")
     report = build(config, now=NOW)
@@ -182,7 +205,7 @@ def test_feed_limit(project) -> None:
     assert len(build(every, now=NOW).feeds[0].entries) == 20
 
 
-def test_an_empty_store_still_gives_valid_site_feeds(project) -> None:
+def test_an_empty_store_still_gives_valid_site_feeds(project: Callable[..., Config]) -> None:
     config = project({})
     report = build(config, now=NOW)
     assert sorted(report.written) == [
@@ -198,7 +221,9 @@ def test_an_empty_store_still_gives_valid_site_feeds(project) -> None:
     assert atom.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
 
 
-def test_relative_links_become_absolute_against_the_permalink(project) -> None:
+def test_relative_links_become_absolute_against_the_permalink(
+    project: Callable[..., Config],
+) -> None:
     config = project(
         {"2020-03-04-x.md": post("date: 2020-03-04", "[a](other.html) ![b](/img/b.png) [c](#n)")}
     )
@@ -235,7 +260,7 @@ def test_date_formats(when: datetime, rss: str, atom: str) -> None:
     assert rfc3339(when) == atom
 
 
-def test_newest_first_breaks_ties_by_slug(project) -> None:
+def test_newest_first_breaks_ties_by_slug(project: Callable[..., Config]) -> None:
     config = project({"b.md": post("date: 2020-01-01"), "a.md": post("date: 2020-01-01")})
     posts, _ = load_posts(config.posts_dir, tz=UTC)
     assert [p.slug for p in newest_first(posts)] == ["b", "a"]

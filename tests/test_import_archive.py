@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -88,7 +89,7 @@ def test_words_stay_exactly_as_written() -> None:
 def test_dates_categories_and_comments_are_carried() -> None:
     page = parse_archive(SEED.read_text(encoding="utf-8"), "seed.txt")
     assert [p.meta["comments"] for p in page] == [2, 0, 0, 0, 0, 1, 0, 0, 0, 0]
-    assert {tuple(p.meta["categories"]) for p in page} == {("SCO (RTG)",)}
+    assert {tuple(cast("list[str]", p.meta["categories"])) for p in page} == {("SCO (RTG)",)}
     assert page[0].date.isoformat() == "2008-05-19"
     assert "countries" not in page[0].meta
 

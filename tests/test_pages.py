@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,7 +51,9 @@ def _read(config: Config, path: str) -> bytes:
 # --- JSON Feed -------------------------------------------------------------------------------
 
 
-def test_json_feed_has_the_entries_ids_and_dates_of_the_atom_and_rss_feeds(seed) -> None:
+def test_json_feed_has_the_entries_ids_and_dates_of_the_atom_and_rss_feeds(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, report = seed
     assert len(report.feeds) == 12
     for spec in report.feeds:
@@ -83,7 +86,7 @@ def test_json_feed_has_the_entries_ids_and_dates_of_the_atom_and_rss_feeds(seed)
         assert check_json(data, "feed.json") == []
 
 
-def test_json_feed_bytes_are_deterministic_text(seed) -> None:
+def test_json_feed_bytes_are_deterministic_text(seed: tuple[Config, BuildReport]) -> None:
     config, _ = seed
     data = _read(config, "feed.json")
     assert data.endswith(b"}\n")
@@ -172,7 +175,9 @@ def test_the_json_check_names_what_is_wrong(doc: bytes, message: str) -> None:
 # --- OPML ------------------------------------------------------------------------------------
 
 
-def test_opml_lists_every_feed_grouped_and_dated_by_the_newest_entry(seed) -> None:
+def test_opml_lists_every_feed_grouped_and_dated_by_the_newest_entry(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, report = seed
     data = _read(config, "feeds.opml")
     root = etree.fromstring(data)
@@ -285,7 +290,9 @@ def _alternates(config: Config, folder: str) -> list[tuple[str, str | None]]:
 
 
 @pytest.mark.filterwarnings("ignore::bs4.GuessedAtParserWarning")  # reader's bs4 call
-def test_index_lists_every_feed_with_counts_dates_and_autodiscovery(seed) -> None:
+def test_index_lists_every_feed_with_counts_dates_and_autodiscovery(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, report = seed
     data = _read(config, "index.html")
     checker = _check_page(data)
@@ -316,7 +323,9 @@ def test_index_lists_every_feed_with_counts_dates_and_autodiscovery(seed) -> Non
 
 
 @pytest.mark.filterwarnings("ignore::bs4.GuessedAtParserWarning")  # reader's bs4 call
-def test_each_country_has_its_own_page_with_its_own_autodiscovery(seed) -> None:
+def test_each_country_has_its_own_page_with_its_own_autodiscovery(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, report = seed
     for spec in report.feeds:
         if spec.country is None:
@@ -330,7 +339,7 @@ def test_each_country_has_its_own_page_with_its_own_autodiscovery(seed) -> None:
         assert "../../" in shown and "rss.xml" in shown and "embed.html" in shown
 
 
-def test_every_text_on_the_pages_is_escaped(project) -> None:
+def test_every_text_on_the_pages_is_escaped(project: Callable[..., Config]) -> None:
     config = project(
         {"x.md": post(f"title: '{EVIL}'\ndate: 2020-01-01", "Talks in Moscow.")},
         toml="title = \"Trade <b>Energy</b> & 'Security'\"\n",
@@ -349,7 +358,7 @@ def test_every_text_on_the_pages_is_escaped(project) -> None:
     assert opml.findtext("head/title") == "Trade <b>Energy</b> & 'Security'"
 
 
-def test_an_empty_store_gives_pages_that_say_so(project) -> None:
+def test_an_empty_store_gives_pages_that_say_so(project: Callable[..., Config]) -> None:
     config = project({})
     build(config, now=NOW)
     page = _read(config, "index.html")
@@ -365,7 +374,9 @@ def test_an_empty_store_gives_pages_that_say_so(project) -> None:
 # --- the embed fragment and script -----------------------------------------------------------
 
 
-def test_embed_fragments_are_safe_absolute_and_the_latest_entries(seed) -> None:
+def test_embed_fragments_are_safe_absolute_and_the_latest_entries(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, report = seed
     for spec in report.feeds:
         data = _read(config, spec.folder + "embed.html")
@@ -388,7 +399,9 @@ def test_embed_fragments_are_safe_absolute_and_the_latest_entries(seed) -> None:
         assert dates == [i["date_published"] for i in feed["items"][:LATEST]]
 
 
-def test_embed_script_is_shipped_copied_and_never_writes_markup(seed) -> None:
+def test_embed_script_is_shipped_copied_and_never_writes_markup(
+    seed: tuple[Config, BuildReport],
+) -> None:
     config, _ = seed
     script = embed_script()
     assert _read(config, "embed.js") == script

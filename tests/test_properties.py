@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -90,6 +91,7 @@ def _expected_title(front_yaml: str) -> str | None:
     return " ".join(cleaned.split()) or None
 
 
+@pytest.mark.slow  # a build per example: 25 at the ci profile, 600 at `long`
 @given(st.lists(posts(), min_size=1, max_size=4))
 @example([{"front": {"date": "0001-01-01T00:00:00+23:59", "title": "First"}, "body": ""}])
 @example([{"front": {"date": "9999-12-31T23:59:00-23:59", "title": "Last"}, "body": "x"}])

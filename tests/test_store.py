@@ -150,6 +150,7 @@ def test_bom_crlf_and_control_characters_simply_work() -> None:
     )
     p = parse(raw.encode("utf-8"))
     assert p.title == "Bell and NUL"
+    assert p.body is not None
     assert "\x0b" not in p.body and "\r" not in p.body
     assert "\u202eRTL\u200b" in p.body
 

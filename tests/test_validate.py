@@ -109,6 +109,7 @@ def test_line_numbers_point_at_the_element() -> None:
     assert "<pubDate>2024-05-06T10:00:00Z</pubDate>" in lines[finding.line - 1]
 
 
+@pytest.mark.slow  # a 70,000-item feed
 def test_line_numbers_beyond_65535() -> None:
     items = "".join(
         f"<item><title>{i}</title><guid>https://example.org/{i}</guid></item>\n"

@@ -10,11 +10,13 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn
 
 import click
@@ -71,24 +73,75 @@ def main() -> None:
     """Publish a news category as RSS 2.0 and Atom 1.0 feeds, whole and per country."""
 
 
+# Ctrl-C seen during this run. Python's own handler raises KeyboardInterrupt wherever the
+# main thread is, and inside an import Python may then swallow it ("Exception ignored" in the
+# import's clean-up) or wrap it (in a RuntimeError, while a class is made). So this handler
+# notes it, raises it only outside imports, and the commands check the note at their safe
+# points (`stop_if_interrupted`, and the end of `run`): no Ctrl-C is lost or shown as a bug.
+_interrupted = False
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    global _interrupted
+    _interrupted = True
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return  # in an import: ends the run at the next safe point instead
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def catch_sigint() -> None:
+    """Take Ctrl-C over (also when the process was started with it ignored)."""
+    signal.signal(signal.SIGINT, _on_sigint)
+
+
+def stop_if_interrupted() -> None:
+    """At a safe point: end the run as Ctrl-C asked, if it did."""
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
+def interrupt_handled() -> None:
+    """A command that ends cleanly on Ctrl-C (the server) has taken it."""
+    global _interrupted
+    _interrupted = False
+
+
+def _was_interrupted(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return _interrupted
+
+
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """The `scofeed` command: `main`, with the exit statuses of the README for every way a
     run can end. A bug in scofeed is an `Error: internal error` line and status 2 (the
     traceback too with --verbose); Ctrl-C is a quiet status 130."""
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
+    try:  # from the first line: a Ctrl-C at any moment is the quiet end below
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            catch_sigint()
         code = main.main(args, prog_name="scofeed", standalone_mode=False)
         sys.stdout.flush()  # here, where a reader that left can be told from a failure
+        stop_if_interrupted()
     except BrokenPipeError:
         _reader_left()
         code = EXIT_OK
     except click.ClickException as exc:  # usage errors: bad flags, bad arguments
         exc.show()
         code = exc.exit_code
-    except click.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+    except (click.Abort, KeyboardInterrupt):  # Ctrl-C (click makes most of them an Abort)
         click.echo("scofeed: interrupted", err=True)
         code = EXIT_INTERRUPTED
-    except Exception as exc:  # a bug: say so plainly, and where with --verbose
+    except Exception as exc:
+        if _was_interrupted(exc):  # a Ctrl-C that Python wrapped in another exception
+            click.echo("scofeed: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        # A bug: say so plainly, and where with --verbose.
         if _verbose(args):
             import traceback
 

@@ -24,10 +24,13 @@ from scofeed.cli import (
     _plural,
     _posts_option,
     _rel,
+    catch_sigint,
+    interrupt_handled,
     main,
+    stop_if_interrupted,
 )
 from scofeed.publish.build import build
-from scofeed.publish.output import Checkpoint, no_checkpoint
+from scofeed.publish.output import Checkpoint
 
 # The validator and the server are imported inside their commands: `scofeed build` from cron,
 # the command that runs most, then starts without loading what it does not use.
@@ -38,15 +41,16 @@ STOP_AT = "SCOFEED_STOP_AT"
 
 
 def _checkpoint() -> Checkpoint:
+    """At each point of a build: stop there if Ctrl-C came and was lost (see
+    `stop_if_interrupted`), and pause there if the tests asked to."""
     points = {p.strip() for p in os.environ.get(STOP_AT, "").split(",") if p.strip()}
-    if not points:
-        return no_checkpoint
 
-    def stop(point: str) -> None:
+    def at(point: str) -> None:
+        stop_if_interrupted()
         if point in points:
             os.kill(os.getpid(), signal.SIGSTOP)
 
-    return stop
+    return at
 
 
 @main.command("build")
@@ -186,15 +190,17 @@ def serve_cmd(
         # Ctrl-C stops it even when started from a script that ignores SIGINT for its
         # background jobs; systemd and kill (SIGTERM) stop it as cleanly. Set up inside the
         # `try`, before the line that says it is serving: a Ctrl-C at any moment after that
-        # line is a clean stop.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # line is a clean stop, and one that came while it started (and Python lost) too.
+        catch_sigint()
         signal.signal(signal.SIGTERM, stop)
+        stop_if_interrupted()
         click.echo(
             f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
             err=True,
         )
         server.serve_forever()
     except KeyboardInterrupt:
+        interrupt_handled()
         click.echo("scofeed: stopped", err=True)
     finally:
         server.server_close()

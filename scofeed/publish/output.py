@@ -79,10 +79,12 @@ def publish(
         for n, (tmp, target) in enumerate(staged):
             os.replace(tmp, target)
             checkpoint(f"renamed {n}")
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl-C: no temporary file stays behind
         for tmp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+        if not isinstance(exc, OSError):
+            raise
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise OutputError(f"{exc.filename or output_dir}: cannot write: {reason}") from exc
     for folder in sorted({target.parent for _, target in staged}):
