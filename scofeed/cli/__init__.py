@@ -1,8 +1,9 @@
 """The command line: the only place that talks to people (stdout, stderr, exit statuses).
 
 This module holds the `scofeed` group and what every command shares; the commands live in
-`publishing` (build, validate, serve) and `editing` (import, new, posts, countries). They parse
-arguments, call the library and print: no business logic lives here.
+`publishing` (build, validate, serve), `importing` (import archive|mt|feed) and `editing`
+(new, posts, countries). They parse arguments, call the library and print: no business logic
+lives here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _COMMANDS = {
     "build": "publishing",
     "validate": "publishing",
     "serve": "publishing",
-    "import": "editing",
+    "import": "importing",
     "new": "editing",
     "posts": "editing",
     "countries": "editing",

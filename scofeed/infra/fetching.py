@@ -12,15 +12,20 @@ importer: one policy for both.
 from __future__ import annotations
 
 import os
-import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from scofeed.errors import FetchError
 from scofeed.infra.urls import is_http_url
+
+if TYPE_CHECKING:
+    import urllib.request
+
+# urllib.request is imported when something is fetched: it costs some 20 ms, which a build
+# (that validates its own feeds but fetches nothing) would otherwise pay every time.
 
 # What a reader would call a feed, and what the importers and the validator ask for.
 FEED_TYPES = (
@@ -73,26 +78,27 @@ def read_file(path: Path | str, cap: int, *, what: str = "a feed", hint: str = "
     return data
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def http_error_302(
-        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
-    ) -> Any:
-        target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
-        if not is_http_url(target):
-            raise FetchError(f"{req.full_url}: redirects to {target}, which is not http(s)")
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-
 def _opener() -> urllib.request.OpenerDirector:
     """http(s) only: proxies from the environment, errors as `HTTPError`, safe redirects."""
+    import urllib.request
+
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        def http_error_302(
+            self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
+        ) -> Any:
+            target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
+            if not is_http_url(target):
+                raise FetchError(f"{req.full_url}: redirects to {target}, which is not http(s)")
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
-        _HttpOnlyRedirects(),
+        HttpOnlyRedirects(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
     ):
@@ -105,6 +111,7 @@ def fetch(url: str, *, cap: int, timeout: float, purpose: str, accept: str = FEE
     goes into the User-Agent (`feed import`, `feed validator`), so a publisher's logs tell
     why scofeed came by."""
     import urllib.error
+    import urllib.request
 
     from scofeed import __version__
 

@@ -14,9 +14,10 @@ def slugify(text: str, max_length: int | None = 60) -> str:
     dropped, letters of other scripts kept, nothing else; cut at a word boundary to
     `max_length` (None: never cut). "" when no letter or digit is left (the caller says so), so
     a slug can never make a path that leaves its folder."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = _WORD.findall(bare.lower())
+    if not text.isascii():  # most names are: they need no decomposing
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = _WORD.findall(text.lower())
     if max_length is None:
         return "-".join(words)
     slug = ""

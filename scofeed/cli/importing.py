@@ -1,0 +1,208 @@
+"""The importers' commands: `import archive`, `import mt`, `import feed`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scofeed.cli import EXIT_INVALID, _config, _config_option, _errors, _plural, _posts_option, main
+from scofeed.config import Config
+from scofeed.infra.urls import is_http_url
+
+if TYPE_CHECKING:
+    from scofeed.importers.model import ImportReport, NewPost
+
+# Each importer is imported inside its command, so none loads what it does not use.
+
+
+@main.group("import")
+def import_group() -> None:
+    """Turn other formats into post files in the post store."""
+
+
+@import_group.command("archive")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_config_option
+@_posts_option
+@click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
+def import_archive_cmd(
+    file: Path, config_file: Path | None, posts: Path | None, force: bool
+) -> None:
+    """Import a Typepad / Movable Type category archive page saved as text.
+
+    Each post on the page ends with a footer line such as
+    "May 19, 2008 in SCO (RTG) | Permalink | Comments (2) | TrackBack".
+    Importing the same page again adds nothing.
+
+    \b
+    Example:
+      scofeed import archive saved-archive-page.txt
+    """
+    from scofeed.importers.archive import read_archive
+
+    config = _config(config_file, posts, None)
+    with _errors():
+        found = read_archive(file)
+    _write(found, config, force)
+
+
+def _write(found: list[NewPost], config: Config, force: bool) -> None:
+    from scofeed.importers.writing import write_posts
+
+    with _errors():
+        report = write_posts(
+            found, config.posts_dir, tz=config.tzinfo, force=force, shown_from=Path.cwd()
+        )
+    _import_summary(report)
+
+
+def _import_summary(report: ImportReport) -> None:
+    for path in report.created:
+        click.echo(f"created {path}")
+    for path in report.overwritten:
+        click.echo(f"overwrote {path}")
+    for path in report.skipped:
+        click.echo(f"skipped {path} (already imported)")
+    for why in report.refused:
+        click.echo(f"refused {why}", err=True)
+    click.echo(
+        f"scofeed: {len(report.created)} created, {len(report.overwritten)} overwritten, "
+        f"{len(report.skipped)} skipped, {len(report.refused)} refused",
+        err=True,
+    )
+    if report.refused:
+        sys.exit(EXIT_INVALID)
+
+
+@import_group.command("mt")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_config_option
+@_posts_option
+@click.option(
+    "--category",
+    metavar="NAME",
+    help="Import only entries of this category (CATEGORY or PRIMARY CATEGORY) [default: all].",
+)
+@click.option(
+    "--timezone",
+    "zone",
+    metavar="ZONE",
+    help="The time zone of the export's dates, such as Asia/Almaty [default: the site's].",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The old blog's address: relative links in the bodies are made absolute against it.",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="The export's text encoding.")
+@click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
+def import_mt_cmd(
+    file: Path,
+    config_file: Path | None,
+    posts: Path | None,
+    category: str | None,
+    zone: str | None,
+    base_url: str | None,
+    encoding: str,
+    force: bool,
+) -> None:
+    """Import a Movable Type or Typepad export (the MT import format).
+
+    Drafts stay drafts (draft: true); COMMENT sections are counted
+    (comments: N); BODY and EXTENDED BODY become the HTML body, EXCERPT
+    the summary, TAGS and KEYWORDS the tags, BASENAME the slug. Dates
+    carry no offset: they are read in --timezone, or the site's zone.
+    Importing the same export again adds nothing.
+
+    \b
+    Example:
+      scofeed import mt export.txt --category "SCO (RTG)"
+      scofeed import mt old-blog.txt --timezone Asia/Almaty --base-url https://old.example.org/
+    """
+    import codecs
+
+    from scofeed.importers.mt import read_mt
+
+    config = _config(config_file, posts, None)
+    tz = _zone(zone) if zone else None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.BadParameter(
+            f"{encoding!r} is not an encoding; try utf-8 or cp1252", param_hint="--encoding"
+        ) from None
+    if base_url is not None and not is_http_url(base_url):
+        raise click.BadParameter(
+            f"{base_url!r} is not an absolute http(s) URL", param_hint="--base-url"
+        )
+    with _errors():
+        found = read_mt(file, category=category, tz=tz, base_url=base_url, encoding=encoding)
+        left_out = []
+        if found.other_category:
+            left_out.append(f"{found.other_category} in other categories")
+        if found.no_entry:
+            left_out.append(f"{found.no_entry} marked NO ENTRY")
+        click.echo(
+            f"scofeed: {_plural(found.records, 'record')} in the export"
+            + (f" ({', '.join(left_out)}, left out)" if left_out else ""),
+            err=True,
+        )
+    _write(found.posts, config, force)
+
+
+@import_group.command("feed")
+@click.argument("source", metavar="PATH_OR_URL")
+@_config_option
+@_posts_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for a URL's server.",
+)
+@click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
+def import_feed_cmd(
+    source: str, config_file: Path | None, posts: Path | None, timeout: float, force: bool
+) -> None:
+    """Import an RSS 2.0, Atom 1.0 or JSON Feed, from a file or an http(s) URL.
+
+    Each entry keeps its id in id: (the RSS guid, or its link; the Atom
+    id; the JSON Feed id), so readers of the old feed see no entry twice.
+    The content becomes the HTML body, categories the tags. Documents
+    whose DOCTYPE declares entities are refused; nothing they name is
+    fetched. Importing the same feed again adds nothing.
+
+    \b
+    Example:
+      scofeed import feed https://old.example.org/feed.xml
+      scofeed import feed saved-feed.json --force
+    """
+    from scofeed.importers.feed import read_feed
+
+    config = _config(config_file, posts, None)
+    with _errors():
+        found = read_feed(source, tag_authority=config.tag_authority, timeout=timeout)
+        for note in found.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"scofeed: {_plural(len(found.posts), 'entry', 'entries')} in the {found.kind} feed",
+            err=True,
+        )
+    _write(found.posts, config, force)
+
+
+def _zone(name: str) -> Any:
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"{name!r} is not a time zone; use an IANA name such as UTC or Asia/Almaty",
+            param_hint="--timezone",
+        ) from None
