@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-import scofeed.cli
-from scofeed.publish import build as build_module
-
 from conftest import NOW, POSTS, make_store, run_cli
 
 NOW_ISO = NOW.isoformat()
@@ -68,36 +65,39 @@ def test_every_configuration_mistake_is_one_error_line_and_status_2(
     assert not (tmp_path / "output").exists()
 
 
-def _broken(*args: object, **kwargs: object) -> None:
+# A build whose planner has a bug, run as the `scofeed` command runs.
+BROKEN = """
+import sys, scofeed.cli, scofeed.site.plan
+def _broken(*args, **kwargs):
     raise RuntimeError("the renderer tripped")
+scofeed.site.plan.plan = _broken
+scofeed.cli.run(sys.argv[1:])
+"""
 
 
-def test_a_bug_is_an_internal_error_with_status_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _run_broken(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", BROKEN, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_a_bug_is_an_internal_error_with_status_2(tmp_path: Path) -> None:
     make_store(tmp_path, 0)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(build_module, "plan", _broken, raising=False)
-    monkeypatch.setattr("scofeed.site.plan.plan", _broken)
-    with pytest.raises(SystemExit) as ended:
-        scofeed.cli.run(["build", "--now", NOW_ISO])
-    assert ended.value.code == 2
-    err = capsys.readouterr().err
-    assert err == (
+    result = _run_broken(tmp_path, "build", "--now", NOW_ISO)
+    assert result.returncode == 2
+    assert result.stderr == (
         "Error: internal error: RuntimeError: the renderer tripped (run it again with --verbose "
         "for the traceback); please report it at https://github.com/scofeed/scofeed/issues\n"
     )
-
-    with pytest.raises(SystemExit) as ended:
-        scofeed.cli.run(["build", "--now", NOW_ISO, "--verbose"])
-    assert ended.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("Traceback (most recent call last):\n")
-    assert 'in _broken\n    raise RuntimeError("the renderer tripped")' in err
-    assert err.endswith(
+    result = _run_broken(tmp_path, "build", "--now", NOW_ISO, "--verbose")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert 'in _broken\nRuntimeError: the renderer tripped\n' in result.stderr
+    assert result.stderr.endswith(
         "Error: internal error: RuntimeError: the renderer tripped; please report it at "
         "https://github.com/scofeed/scofeed/issues\n"
     )
+    assert not (tmp_path / "output").exists()
 
 
 @pytest.mark.parametrize("args", [("posts",), ("posts", "--format", "json"), ("countries",)])

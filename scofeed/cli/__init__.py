@@ -13,7 +13,7 @@ import importlib
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,6 +202,17 @@ _config_option = click.option(
 _posts_option = click.option(
     "--posts", type=click.Path(file_okay=False, path_type=Path), help="Post store folder."
 )
+
+
+def _timeout_option(default: float) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=default,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long to wait for a URL's server.",
+    )
 
 
 def _clock(text: str | None) -> datetime:

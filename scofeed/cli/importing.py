@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scofeed.cli import EXIT_INVALID, _config, _config_option, _errors, _plural, _posts_option, main
+from scofeed.cli import (
+    EXIT_INVALID,
+    _config,
+    _config_option,
+    _errors,
+    _plural,
+    _posts_option,
+    _timeout_option,
+    main,
+)
 from scofeed.config import Config
 from scofeed.infra.urls import is_http_url
 
@@ -157,14 +166,7 @@ def import_mt_cmd(
 @click.argument("source", metavar="PATH_OR_URL")
 @_config_option
 @_posts_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for a URL's server.",
-)
+@_timeout_option(30.0)
 @click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
 def import_feed_cmd(
     source: str, config_file: Path | None, posts: Path | None, timeout: float, force: bool

@@ -24,6 +24,7 @@ from scofeed.cli import (
     _plural,
     _posts_option,
     _rel,
+    _timeout_option,
     catch_sigint,
     interrupt_handled,
     main,
@@ -211,14 +212,7 @@ def serve_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=20.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for a URL's server.",
-)
+@_timeout_option(20.0)
 def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float) -> None:
     """Check RSS 2.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
 
