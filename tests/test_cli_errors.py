@@ -92,7 +92,7 @@ def test_a_bug_is_an_internal_error_with_status_2(tmp_path: Path) -> None:
     result = _run_broken(tmp_path, "build", "--now", NOW_ISO, "--verbose")
     assert result.returncode == 2
     assert result.stderr.startswith("Traceback (most recent call last):\n")
-    assert 'in _broken\nRuntimeError: the renderer tripped\n' in result.stderr
+    assert "in _broken\nRuntimeError: the renderer tripped\n" in result.stderr
     assert result.stderr.endswith(
         "Error: internal error: RuntimeError: the renderer tripped; please report it at "
         "https://github.com/scofeed/scofeed/issues\n"
