@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from lxml import html as lxml_html
 
 from scofeed.config import load_config
@@ -135,3 +136,47 @@ def test_embed_js_renders_a_country_feed_on_another_origin_as_text(
     assert whole.get("data-scofeed-state") == "done"
     assert whole.xpath('.//p[@class="scofeed-title"]') == []
     assert len(whole.xpath('.//li[@class="scofeed-entry"]')) == 10
+
+
+PWN = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned', '1')\">"
+
+
+@pytest.mark.slow  # a real headless Chromium per page
+def test_the_pages_run_nothing_a_post_or_a_name_carries(tmp_path: Path) -> None:
+    """The index page, a country's page, an embed fragment and a pasted embed code, loaded in
+    Chromium from a site whose titles, summaries, authors, tags and country names are markup."""
+    chromium = _chromium()
+    site = tmp_path / "site"
+    (site / "posts").mkdir(parents=True)
+    front = {"title": PWN, "date": "2009-01-01", "author": PWN, "summary": PWN, "tags": [PWN]}
+    front["countries"] = [PWN, "Russia"]
+    (site / "posts" / "evil.md").write_text(
+        post(yaml.safe_dump(front), f"Officials met in Moscow. `{PWN}`")
+    )
+    build(load_config(site), now=NOW)
+    output = site / "output"
+    country = next(p for p in (output / "countries").iterdir() if p.name != "russia")
+    pasted = tmp_path / "pasted.html"
+    code = lxml_html.document_fromstring((country / "index.html").read_bytes()).find(".//code")
+    assert code is not None
+    pasted.write_text(f"<!DOCTYPE html><html><body>{code.text_content()}</body></html>")
+    pages = [output / "index.html", country / "index.html", country / "embed.html", pasted]
+    for page in pages:
+        result = subprocess.run(
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--virtual-time-budget=2000",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        dom = lxml_html.fromstring(result.stdout)
+        assert dom.tag == "html" and dom.get("data-pwned") is None, page  # nothing ran
+        assert dom.xpath("//img") == [], page  # no element made of a text

@@ -105,3 +105,67 @@ def test_json_feeds_and_pages_are_sanitised(site: Path) -> None:
                 assert not name.lower().startswith("on"), (path, el.tag, name)
                 if name.lower() in {"href", "src", "action"}:
                     assert not _BAD_URL.match(value), (path, el.tag, name, value)
+
+
+def _only_text(fragment: str, where: str) -> None:
+    """What a reader without a sanitiser renders from an HTML field scofeed filled with plain
+    text: text alone, not one element."""
+    if fragment.strip():
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        assert [el.tag for el in root.iter() if el is not root] == [], (where, fragment)
+
+
+# Plain text that used to become markup on the way to an RSS description: a summary taken from
+# a body whose first paragraph is a code span, an entity, a backslash escape or a code block; a
+# title derived from such a body; a title standing in for an empty body; a country's name.
+DERIVED = {
+    "code-span.md": "date: 2020-02-01\ncountries: [Russia]",
+    "entities.md": "title: Entities\ndate: 2020-02-02",
+    "escape.md": "title: Escape\ndate: 2020-02-03",
+    "block.md": "title: Block\ndate: 2020-02-04",
+    "empty.md": "title: '<img src=x onerror=alert(5)>'\ndate: 2020-02-05",
+    "country.md": "title: Country\ndate: 2020-02-06\ncountries: ['<img src=x onerror=alert(6)>']",
+}
+BODIES = {
+    "code-span.md": "Write `<img src=x onerror=alert(2)>` here.",
+    "entities.md": "&lt;img src=x onerror=alert(4)&gt;",
+    "escape.md": "\\<img src=x onerror=alert(3)>",
+    "block.md": "    <img src=x onerror=alert(7)>\n",
+    "empty.md": "",
+    "country.md": "Text.",
+}
+
+
+@pytest.fixture(scope="module")
+def derived(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("derived")
+    (root / "posts").mkdir()
+    for name, front in DERIVED.items():
+        (root / "posts" / name).write_text(f"---\n{front}\n---\n\n{BODIES[name]}\n")
+    build(load_config(root), now=NOW)
+    return root / "output"
+
+
+@pytest.mark.parametrize("fixture", ["site", "derived"])
+def test_rss_descriptions_render_as_text_in_a_reader_without_a_sanitiser(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    output: Path = request.getfixturevalue(fixture)
+    checked = 0
+    for path in sorted(output.rglob("rss.xml")):
+        channel = etree.parse(str(path)).getroot().find("channel")
+        assert channel is not None
+        for el in channel.iter("description"):
+            _only_text(el.text or "", f"{path}: {el.getparent().tag} description")
+            checked += 1
+    assert checked > len(PAYLOADS) if fixture == "site" else checked >= len(DERIVED)
+
+
+def test_the_embed_code_on_every_page_pastes_as_safe_html(derived: Path) -> None:
+    for path in sorted(derived.rglob("index.html")):
+        document = lxml_html.document_fromstring(path.read_bytes())
+        [code] = document.iter("code")
+        pasted = lxml_html.fragment_fromstring(code.text_content(), create_parent="div")
+        tags = [el.tag for el in pasted.iter() if el is not pasted]
+        assert tags == ["div", "a", "script"], (path, tags)  # nothing from the names
+        assert "alert(6)" not in "".join(el.get("src", "") for el in pasted.iter())

@@ -19,6 +19,7 @@ from scofeed.infra.dates import rfc822, rfc3339
 from scofeed.posts.post import Post
 from scofeed.site import layout
 from scofeed.site.entries import Entry, feed_id, render_entry
+from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
 
 # feedgen and lxml are imported in `render`, so a build with nothing to render never loads them.
@@ -75,7 +76,8 @@ def render(
     fg.id(feed_id(spec.folder, config))
     fg.title(spec.title)
     fg.subtitle(spec.description)
-    fg.description(spec.description)
+    # RSS descriptions are HTML to readers: plain text goes in escaped (Atom says type="text").
+    fg.description(escape(spec.description, quote=False))
     fg.language(config.language)
     fg.author({"name": config.author})
     fg.generator("scofeed", uri=HOMEPAGE)
@@ -95,7 +97,8 @@ def render(
         fe.published(post.date)
         fe.updated(post.updated)
         fe.content(entry.html, type="html")
-        fe.summary(entry.summary or entry.title)
+        summary = entry.summary or entry.title
+        fe.summary(escape(summary, quote=False) if fmt == "rss" else summary)
         author = post.author or config.author
         fe.author({"name": author})
         fe.dc.dc_creator(author)

@@ -4,12 +4,11 @@ list, and the embed script.
 
 Pure functions from `FeedSpec`s, the configuration and the rendered `Entry` values (the same
 ones the feeds carry) to bytes: no clock, no environment. Every text is escaped with
-`html.escape`; the OPML is written with lxml.
+`markup.escape`; the OPML is written with lxml.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from scofeed.posts.post import Post
 from scofeed.site import layout
 from scofeed.site.entries import Entry
 from scofeed.site.layout import EMBED_FILE, EMBED_SCRIPT, FEED_FILES, INDEX_FILE, OPML_FILE
+from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
 
 LATEST = 10  # entries in an embed fragment and on a page
@@ -41,7 +41,7 @@ _CSS = (
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return escape(text)
 
 
 def _http(url: str) -> str | None:
@@ -152,12 +152,14 @@ def _latest(spec: FeedSpec) -> str:
 
 
 def _embed_snippet(spec: FeedSpec, config: Config) -> list[str]:
+    # The code a webmaster pastes is HTML too: every value in it escaped once for it, then
+    # the whole escaped again to be shown on this page.
     snippet = (
-        f'<div data-scofeed="{layout.url(config, spec.folder + layout.JSON_FILE)}" '
+        f'<div data-scofeed="{_e(layout.url(config, spec.folder + layout.JSON_FILE))}" '
         'data-limit="5">\n'
-        f'  <a href="{layout.url(config, spec.folder)}">{spec.title}</a>\n'
+        f'  <a href="{_e(layout.url(config, spec.folder))}">{_e(spec.title)}</a>\n'
         "</div>\n"
-        f'<script src="{layout.url(config, EMBED_SCRIPT)}" defer></script>'
+        f'<script src="{_e(layout.url(config, EMBED_SCRIPT))}" defer></script>'
     )
     return [
         '<h2 id="embed">Embed</h2>',
