@@ -12,6 +12,7 @@ from typing import Any
 
 from scofeed.errors import Problem
 from scofeed.infra.xmlsafe import ASCII_NOT_XML, NOT_XML
+from scofeed.posts.limits import MAX_YAML_VALUES, yaml_values
 
 # YAML is imported where it is used: a build whose posts all come from the cache never needs it.
 
@@ -31,6 +32,7 @@ class Document:
     meta: dict[str, Any]
     lines: dict[str, int]
     body: str
+    body_line: int  # the file's line where the body starts
 
 
 def decode(data: bytes) -> str:
@@ -42,14 +44,14 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split(text: str) -> tuple[str, str] | Problem:
+def _split(text: str) -> tuple[str, str, int] | Problem:
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
         return Problem("", 1, "has no front matter; start the file with a --- line")
     end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
     if end is None:
         return Problem("", 1, "front matter is not closed; add a --- line after it")
-    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
 
 
 def body_of(text: str) -> str:
@@ -71,11 +73,11 @@ def read(data: bytes, path: str) -> Document | list[Problem]:
     split = _split(text)
     if isinstance(split, Problem):
         return [Problem(path, split.line, split.message)]
-    front, body = split
+    front, body, body_line = split
     parsed = _parse_yaml(front, path)
     if isinstance(parsed, list):
         return parsed
-    return Document(parsed[0], parsed[1], body)
+    return Document(parsed[0], parsed[1], body, body_line)
 
 
 _LOADER: Any = None
@@ -102,7 +104,21 @@ def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] 
     loader = _loader()(front)
     try:
         node = loader.get_single_node()
+        if node is not None and yaml_values(node) > MAX_YAML_VALUES:
+            return [
+                Problem(
+                    path,
+                    2,
+                    f"front matter expands to over {MAX_YAML_VALUES:,} values (YAML aliases "
+                    "repeat what they name); write the values out",
+                )
+            ]
         value = loader.construct_document(node) if node is not None else {}
+    except RecursionError:
+        return [Problem(path, 2, "front matter nests too deep to read; flatten it")]
+    except ValueError as exc:  # a number past Python's limit of digits, say
+        why = "a number too long to read; shorten it or write it in quotes"
+        return [Problem(path, 2, f"front matter holds {why if 'digits' in str(exc) else exc}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1

@@ -19,10 +19,8 @@ from scofeed.infra.dates import parse_iso
 from scofeed.infra.urls import is_absolute_iri
 from scofeed.infra.xmlsafe import NOT_XML
 from scofeed.posts import frontmatter
-
-# A post larger than this is almost certainly not a post (a pasted dump, a binary) and would
-# make every feed that carries it unreadable in a feed reader.
-MAX_POST_BYTES = 4 * 1024 * 1024
+from scofeed.posts.limits import MAX_DEPTH, MAX_FOLDER_NAME, MAX_NAME, nesting
+from scofeed.posts.slugs import slugify
 
 _SLUG = re.compile(r"^[\w][\w.-]*$")
 
@@ -74,6 +72,11 @@ def parse_post(
     if isinstance(document, list):
         return document
     values, key_lines, body = document.meta, document.lines, document.body
+    depth, line = nesting(body)
+    if depth > MAX_DEPTH:
+        where = document.body_line + line - 1
+        why = f"nests blocks or HTML elements over {MAX_DEPTH} deep; flatten it"
+        return [Problem(path, where, why)]
     return _post_from_meta(
         values,
         key_lines,
@@ -138,6 +141,9 @@ def _post_from_meta(
                 fail(key, f"{key} must be a list of names, like {key}: [Russia, China]")
                 return ()
             cleaned = " ".join(NOT_XML.sub("", str(item)).split())
+            if len(cleaned) > MAX_NAME:
+                fail(key, f"{key}: {_kind(cleaned)} is over {MAX_NAME} characters; shorten it")
+                return ()
             if cleaned:
                 out.append(cleaned)
         return tuple(dict.fromkeys(out))
@@ -160,13 +166,19 @@ def _post_from_meta(
     categories = text_list("categories") + text_list("category")
     countries = text_list("countries") if "countries" in meta else None
     for name in countries or ():
-        if not re.search(r"[^\W_]", name):
-            fail("countries", f"country {name!r} has no letters; write a country's name")
+        folder = slugify(name, max_length=None)
+        if not folder:  # it would name no folder
+            fail("countries", f"country {_kind(name)} has no letters; write a country's name")
+        elif len(folder.encode()) > MAX_FOLDER_NAME:
+            fail("countries", f"country {_kind(name)} is too long to name a folder; shorten it")
 
     declared_slug = text("slug")
     if declared_slug is not None:
         if not _SLUG.match(declared_slug) or ".." in declared_slug:
-            fail("slug", f"slug {declared_slug!r} may hold only letters, digits, '-', '_' and '.'")
+            fail(
+                "slug",
+                f"slug {_kind(declared_slug)} may hold only letters, digits, '-', '_' and '.'",
+            )
         else:
             slug = declared_slug
 
@@ -174,17 +186,19 @@ def _post_from_meta(
     if comments is not None and (
         isinstance(comments, bool) or not isinstance(comments, int) or comments < 0
     ):
-        fail("comments", f"comments must be a whole number of comments, not {comments!r}")
+        fail("comments", f"comments must be a whole number of comments, not {_kind(comments)}")
         comments = None
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        fail("draft", f"draft must be true or false, not {draft!r}")
+        fail("draft", f"draft must be true or false, not {_kind(draft)}")
         draft = False
 
     post_id = text("id")
     if post_id is not None and not is_absolute_iri(post_id):
-        fail("id", f"id {post_id!r} must be an absolute URI such as tag:example.org,2008:post-1")
+        fail(
+            "id", f"id {_kind(post_id)} must be an absolute URI such as tag:example.org,2008:post-1"
+        )
 
     if problems or published is None:
         return problems
@@ -241,4 +255,11 @@ def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
 
 
 def _kind(value: object) -> str:
-    return {dict: "a table", list: "a list", bool: "true/false"}.get(type(value), repr(value))
+    """A value as a message shows it: containers by their kind, scalars quoted and cut short
+    (a value can be a megabyte long)."""
+    if isinstance(value, dict | list | tuple | set):
+        return "a table" if isinstance(value, dict) else "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:56] + "…" + shown[-3:]

@@ -13,11 +13,13 @@ from array import array
 from collections.abc import Callable, Iterable
 from datetime import UTC, tzinfo
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Protocol
 
 from scofeed.errors import ConfigError, InputError, Problem
 from scofeed.infra.parallel import fork_map
-from scofeed.posts.post import MAX_POST_BYTES, Detect, Post, parse_post
+from scofeed.posts.limits import MAX_POST_BYTES
+from scofeed.posts.post import Detect, Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 
 # One post file as the store found it: its key (path below the store), real path, and its
@@ -25,43 +27,72 @@ from scofeed.posts.slugs import slug_from_filename
 PostFile = tuple[str, str, os.stat_result | str]
 
 
+# Folders inside folders: more is a mistake (or an attack), and paths would outgrow the system.
+MAX_FOLDER_DEPTH = 64
+
+
 def _walk(posts_dir: Path) -> list[PostFile]:
     """Every `*.md` file below `posts_dir` with its stat, sorted by key (no file is read).
 
-    Folders linked from inside are followed once (a link loop ends there). A linked file is
-    looked at where it really is, and refused when that lies outside the store.
+    Folders linked from inside are followed once (a link loop ends there); a link that leads
+    out of the store, a folder that cannot be read and anything that is no regular file (a
+    FIFO, a device) is reported under its name, never followed, read or waited on.
     """
-    root = os.path.realpath(posts_dir) + os.sep
+    root = os.path.realpath(posts_dir)
     found: list[tuple[tuple[str, ...], PostFile]] = []
     seen: set[str] = set()
+    todo: list[tuple[str, tuple[str, ...]]] = [(os.fspath(posts_dir), ())]
 
-    def visit(folder: str, parts: tuple[str, ...]) -> None:
+    def refuse(parts: tuple[str, ...], real: str, why: str) -> None:
+        found.append((parts, ("/".join(parts), real, why)))
+
+    while todo:
+        folder, parts = todo.pop()
         real_folder = os.path.realpath(folder)
         if real_folder in seen:
-            return
+            continue
         seen.add(real_folder)
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    visit(entry.path, (*parts, entry.name))
-                    continue
-                if not entry.name.endswith(".md"):
-                    continue
-                path = (*parts, entry.name)
-                real = f"{real_folder}/{entry.name}"
-                stat: os.stat_result | str
-                if entry.is_symlink():
-                    real = os.path.realpath(real)
-                if not real.startswith(root):
-                    stat = f"links to {real}, outside the posts folder; copy it in"
+        if len(parts) > MAX_FOLDER_DEPTH:
+            refuse((*parts[:-1], parts[-1] + "/"), real_folder,
+                   f"folders nest over {MAX_FOLDER_DEPTH} deep here; flatten them")  # fmt: skip
+            continue
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            shown = (*parts[:-1], parts[-1] + "/") if parts else ("./",)
+            refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            path = (*parts, entry.name)
+            real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:  # a link loop: a post by its name, or nothing at all
+                if entry.name.endswith(".md"):
+                    refuse(path, real, f"cannot be read: {exc.strerror or exc}")
+                continue
+            if is_dir:
+                if real != root and not real.startswith(root + os.sep):
+                    refuse((*parts, entry.name + "/"), real,
+                           f"links to {real}, outside the posts folder; copy it in")  # fmt: skip
                 else:
-                    try:
-                        stat = entry.stat()
-                    except OSError as exc:
-                        stat = f"cannot be read: {exc.strerror or exc}"
-                found.append((path, ("/".join(path), real, stat)))
-
-    visit(os.fspath(posts_dir), ())
+                    todo.append((entry.path, path))
+                continue
+            if not entry.name.endswith(".md"):
+                continue
+            stat: os.stat_result | str
+            if not real.startswith(root + os.sep):
+                stat = f"links to {real}, outside the posts folder; copy it in"
+            else:
+                try:
+                    stat = entry.stat()
+                except OSError as exc:
+                    stat = f"cannot be read: {exc.strerror or exc}"
+                else:
+                    if not S_ISREG(stat.st_mode):
+                        stat = "is no regular file (a FIFO, a device or a socket); remove it"
+            found.append((path, ("/".join(path), real, stat)))
     found.sort(key=lambda item: item[0])
     return [post_file for _, post_file in found]
 
@@ -86,10 +117,12 @@ def scan_posts(posts_dir: Path) -> list[PostFile]:
     return _walk(posts_dir)
 
 
-def file_version(stat: os.stat_result) -> tuple[int, int, int]:
+def file_version(stat: os.stat_result) -> tuple[int, int, int, int]:
     """What tells one version of a post file from another without reading it: size,
-    modification time, inode (an editor that saves by renaming gives a new one)."""
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    modification time, inode (an editor that saves by renaming gives a new one) and change
+    time, which every write moves and nobody can set back (`rsync -t` and `touch -d` restore
+    the modification time of an edited file, never its change time)."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
 def scan_signature(scanned: list[PostFile]) -> str:
@@ -239,11 +272,23 @@ def _read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> by
         )
         return None
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        # Non-blocking: a file that became a FIFO since the scan is refused, not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            if not S_ISREG(os.fstat(fd).st_mode):
+                why = "is no regular file (a FIFO, a device or a socket); remove it"
+                problems.append(Problem(shown, None, why))
+                return None
+            with open(fd, "rb", closefd=False) as fh:
+                data = fh.read(MAX_POST_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
         return None
+    if len(data) > MAX_POST_BYTES:  # it grew since the scan
+        return _read_bytes(path, len(data), shown, problems)
+    return data
 
 
 def _duplicates(posts: Iterable[Post]) -> list[Problem]:

@@ -31,7 +31,13 @@ from scofeed.publish.cache import (
     file_stat_key,
 )
 from scofeed.publish.lock import build_lock
-from scofeed.publish.output import Checkpoint, clean_temp_files, no_checkpoint, publish
+from scofeed.publish.output import (
+    Checkpoint,
+    clean_temp_files,
+    no_checkpoint,
+    publish,
+    usable_folder,
+)
 
 if TYPE_CHECKING:
     from scofeed.site.plan import FeedSpec
@@ -68,6 +74,8 @@ def build(
     started = time.perf_counter()
     with build_lock(config.cache_dir):
         checkpoint("locked")
+        if config.output_dir.exists() and not config.output_dir.is_dir():
+            usable_folder(config.output_dir)  # says what is wrong, before any work
         clean_temp_files(config.output_dir)
         gazetteer = load_gazetteer(config.gazetteer, config.where)
         cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
@@ -165,23 +173,38 @@ def _rebuild(
         )
 
     stale = [p for p in published_country_files(config.output_dir) if p not in made]
-    report = publish(files, config.output_dir, stale=stale, checkpoint=checkpoint)
     published = sum(p.is_published(now) for p in posts)
     dates = [p.date for p in posts if not p.draft]
-    cache.save(
-        {
+    last = LastBuild(
+        signature=signature,
+        since=max((d for d in dates if d <= now), default=None),
+        until=min((d for d in dates if d > now), default=None),
+        posts=len(posts),
+        published=published,
+    )
+
+    def records() -> dict[str, FileRecord]:
+        return {
             path: (key, sha, _stat_key_of(config.output_dir / path))
             for path, (key, sha) in made.items()
-        },
-        LastBuild(
-            signature=signature,
-            since=max((d for d in dates if d <= now), default=None),
-            until=min((d for d in dates if d > now), default=None),
-            posts=len(posts),
-            published=published,
-        ),
-    )
+        }
+
+    # The cache is written before anything is published, so a full disk or a cache folder
+    # that cannot be written stops the build with the output as it was; after publishing it
+    # is only renamed into place.
+    staged = cache.stage(
+        {path: (key, sha, None if path in files else stat) for path, (key, sha, stat) in
+         records().items()},
+        last,
+    )  # fmt: skip
+    try:
+        report = publish(files, config.output_dir, stale=stale, checkpoint=checkpoint)
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit()
     checkpoint("saved")
+    cache.refresh(records())
     return BuildReport(
         posts=len(posts),
         published=published,

@@ -11,7 +11,9 @@ planted file) is dropped whole: the build is then a clean one, never a crash or 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import errno
 import hashlib
 import operator
 import os
@@ -22,7 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scofeed.infra.atomic import write_atomic
+from scofeed.errors import OutputError
+from scofeed.infra.atomic import stage, write_atomic
 from scofeed.posts.post import Post
 from scofeed.posts.store import file_version
 
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 _BUILD_FILE = "build.pickle"
 _POSTS_FILE = "posts.pickle"
 # The layout of the two files; the record fields below are checked by name besides.
-_FORMAT = 6
+_FORMAT = 7
 # The distributions whose code shapes the output: parsing, rendering, sanitising, writing.
 LIBRARIES = ("PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml")
 
@@ -191,9 +194,9 @@ class BuildCache:
     key: str
     files: dict[str, FileRecord] = field(default_factory=dict)  # by path below output/
     last: LastBuild | None = None
-    _posts: dict[str, tuple[tuple[int, int, int], _Record]] | None = None
+    _posts: dict[str, tuple[tuple[int, ...], _Record]] | None = None
     _entries: dict[str, tuple[str, ...]] | None = None
-    _used_posts: dict[str, tuple[tuple[int, int, int], _Record]] = field(default_factory=dict)
+    _used_posts: dict[str, tuple[tuple[int, ...], _Record]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
 
     @classmethod
@@ -283,15 +286,61 @@ class BuildCache:
         self._bulk()[1][key] = value
         self._used_entries.add(key)
 
-    def save(self, files: dict[str, FileRecord], last: LastBuild) -> None:
-        """Write the cache, file by file; a killed build leaves each file old or new. A build
-        that changed nothing writes nothing (a no-op run from cron stays cheap)."""
+    def stage(self, files: dict[str, FileRecord], last: LastBuild) -> Staged:
+        """Write the cache's new files beside the old ones, to be put in place by
+        `Staged.commit` once the build has published: a full disk or a folder that cannot be
+        written stops the build here, before anything is published, with an `OutputError`.
+        A build that changed nothing writes nothing (a no-op run from cron stays cheap)."""
         posts, all_entries = self._bulk()
         entries = {k: all_entries[k] for k in sorted(self._used_entries)}
-        if (self._used_posts, entries) != (posts, all_entries):
-            _write(self.cache_dir / _POSTS_FILE, self.key, posts=self._used_posts, entries=entries)
-        if (files, last) != (self.files, self.last):
-            _write(self.cache_dir / _BUILD_FILE, self.key, files=files, last=last.packed())
+        staged = Staged()
+        try:
+            if (self._used_posts, entries) != (posts, all_entries):
+                data = _pickled(self.key, posts=self._used_posts, entries=entries)
+                staged.add(self.cache_dir / _POSTS_FILE, data)
+            if (files, last) != (self.files, self.last):
+                data = _pickled(self.key, files=files, last=last.packed())
+                staged.add(self.cache_dir / _BUILD_FILE, data)
+        except OSError as exc:
+            staged.discard()
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or exc
+            raise OutputError(
+                f"{self.cache_dir}: cannot write the build cache: {reason}; nothing was "
+                "published. Free some space, or set cache_dir to a writable folder"
+            ) from None
+        self.files, self.last = files, last
+        return staged
+
+    def refresh(self, files: dict[str, FileRecord]) -> None:
+        """Write the files' records again once they are published (their stat is known only
+        then), if the disk lets us: without it the next build compares their hashes instead."""
+        if files != self.files and self.last is not None:
+            try:
+                data = _pickled(self.key, files=files, last=self.last.packed())
+                write_atomic(self.cache_dir / _BUILD_FILE, data, durable=False)
+            except OSError:
+                pass  # the records staged before publishing stand: right, only slower to check
+
+
+@dataclass
+class Staged:
+    """Cache files written beside their targets, waiting to be renamed into place."""
+
+    files: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def add(self, target: Path, data: bytes) -> None:
+        # Not flushed to disk: a cache may be lost in a power cut, never torn (a torn one fails
+        # to load and means a clean build).
+        self.files.append((stage(target, data, durable=False), target))
+
+    def commit(self) -> None:
+        for tmp, target in self.files:
+            os.replace(tmp, target)
+
+    def discard(self) -> None:
+        for tmp, _ in self.files:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def _shaped(value: Any, kind: type[Any], length: int | None = None) -> Any:
@@ -320,7 +369,7 @@ def _read(path: Path, key: str) -> dict[str, Any] | None:
     return None
 
 
-def _write(path: Path, key: str, **data: Any) -> None:
+def _pickled(key: str, **data: Any) -> bytes:
     import io
 
     buffer = io.BytesIO()
@@ -329,6 +378,4 @@ def _write(path: Path, key: str, **data: Any) -> None:
     # posts' fields would cost more memory than the posts themselves.
     pickler.fast = True
     pickler.dump({"format": _FORMAT, "key": key, **data})
-    # Not flushed to disk: a cache may be lost in a power cut, never torn (a torn one fails to
-    # load and means a clean build).
-    write_atomic(path, buffer.getvalue(), durable=False)
+    return buffer.getvalue()

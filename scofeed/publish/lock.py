@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from scofeed.errors import LockedError
+from scofeed.errors import LockedError, OutputError
 
 LOCK_FILE = "build.lock"
 
@@ -20,9 +20,16 @@ def build_lock(cache_dir: Path) -> Iterator[None]:
     killed build never leaves a stale lock behind. It is a POSIX record lock (`lockf`), which a
     forked worker does not inherit, unlike `flock`'s: a build killed while its workers finish
     their last task leaves the lock free at once."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        why = "it is a file, not a folder" if cache_dir.is_file() else exc.strerror or exc
+        raise OutputError(
+            f"{cache_dir}: cannot hold the build's lock and cache: {why}; make it a writable "
+            "folder, or set cache_dir to one"
+        ) from None
     try:
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -60,7 +60,7 @@ def publish(
 
     Nothing is renamed into place until every changed file has been written and flushed.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
+    usable_folder(output_dir)
     changed: list[tuple[Path, str, bytes]] = []
     unchanged: list[str] = []
     for relative in sorted(files):
@@ -111,6 +111,19 @@ def _same_bytes(target: Path, data: bytes) -> bool:
         return target.read_bytes() == data
     except FileNotFoundError:
         return False
+
+
+def usable_folder(output_dir: Path) -> None:
+    """The output folder, made if need be; an `OutputError` that says what is wrong if it
+    cannot be (a file in its place, no permission)."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "it is a file, not a folder" if output_dir.is_file() else exc.strerror or exc
+        raise OutputError(
+            f"{output_dir}: cannot publish there: {why}; make it a writable folder, or pass "
+            "--output DIR"
+        ) from None
 
 
 def clean_temp_files(output_dir: Path) -> None:

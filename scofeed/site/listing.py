@@ -11,7 +11,7 @@ from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.post import Post
 from scofeed.posts.store import load_posts, unreadable
 from scofeed.site import layout
-from scofeed.site.plan import newest_first, post_countries
+from scofeed.site.plan import filed_under, newest_first
 
 
 def read_site(config: Config) -> tuple[list[Post], Gazetteer]:
@@ -36,7 +36,8 @@ def post_rows(
     from scofeed.posts.text import render_html, title_of
 
     rows = []
-    for post in newest_first(posts):
+    ordered = newest_first(posts)
+    for post, countries in zip(ordered, filed_under(ordered, gazetteer), strict=True):
         # The title a feed shows; only an untitled post needs rendering to derive it.
         title = post.title or title_of(post, render_html(post, layout.permalink(post, config)))
         rows.append(
@@ -48,7 +49,7 @@ def post_rows(
                 "status": status(post, now),
                 "title": title,
                 "title_derived": not post.title,
-                "countries": list(post_countries(post, gazetteer)),
+                "countries": list(countries),
                 "countries_declared": post.countries is not None,
                 "tags": list(post.tags),
             }
@@ -62,10 +63,10 @@ def country_rows(
     """One row per country with published posts: what `scofeed countries --format json` prints.
     Drafts and scheduled posts are in no feed yet, so they are not counted."""
     counts: dict[str, int] = {}
-    for post in posts:
-        if post.is_published(now):
-            for name in post_countries(post, gazetteer):
-                counts[name] = counts.get(name, 0) + 1
+    published = [post for post in posts if post.is_published(now)]
+    for names in filed_under(published, gazetteer):
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
     rows: list[dict[str, Any]] = []
     for name in sorted(counts):
         folder = layout.country_folder(name)

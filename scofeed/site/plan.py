@@ -58,8 +58,7 @@ def plan(
     limit = config.feed_limit or None
     by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
     every: list[tuple[Post, tuple[str, ...]]] = []
-    for post in published:
-        names = post_countries(post, gazetteer)
+    for post, names in zip(published, filed_under(published, gazetteer), strict=True):
         every.append((post, names))
         for name in names:
             by_country.setdefault(name, []).append((post, names))
@@ -93,6 +92,26 @@ def plan(
             )
         )
     return sorted(specs, key=lambda s: s.folder)
+
+
+def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]]:
+    """The countries each post's feeds are filed under. Names that make the same folder
+    (`Foo Bar`, `foo-bar`) are one country, never two feeds writing over each other: it is
+    named as the gazetteer names it, else as most posts write it (the first in order on a
+    tie)."""
+    found = [post_countries(post, gazetteer) for post in posts]
+    counts: dict[str, int] = {}
+    for names in found:
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    by_folder: dict[str, list[str]] = {}
+    for name in sorted(counts):
+        by_folder.setdefault(layout.country_folder(name), []).append(name)
+    spelling: dict[str, str] = {}
+    for group in by_folder.values():
+        best = min(group, key=lambda n: (gazetteer.lookup(n) != n, -counts[n], n))
+        spelling.update(dict.fromkeys(group, best))
+    return [tuple(sorted({spelling[name] for name in names})) for names in found]
 
 
 def feed_key(spec: FeedSpec, kind: str) -> str:
