@@ -335,7 +335,7 @@ def test_nothing_a_document_names_is_fetched(site: Path, server: Server) -> None
     assert result.exit_code == 0, result.stderr
     assert server.requests == []
     server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, document.encode())
-    result = scofeed("import", "feed", f"{server.url}/feed.xml")
+    result = scofeed("import", "feed", "--allow-private", f"{server.url}/feed.xml")
     assert result.exit_code == 0, result.stderr
     assert server.requests == ["/feed.xml"]
 
@@ -353,7 +353,7 @@ def test_documents_over_the_size_cap_are_refused(
         "have; import it in parts\n"
     )
     server.routes["/big.xml"] = (200, {}, big)
-    result = scofeed("import", "feed", f"{server.url}/big.xml")
+    result = scofeed("import", "feed", "--allow-private", f"{server.url}/big.xml")
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {server.url}/big.xml: {len(big):,} bytes is over the 1,000 bytes a feed may have\n"
@@ -448,7 +448,7 @@ def test_a_feed_from_a_url(site: Path, server: Server) -> None:
         {"Content-Type": "application/feed+json"},
         (DATA / "feed.json").read_bytes(),
     )
-    result = scofeed("import", "feed", f"{server.url}/old-feed")
+    result = scofeed("import", "feed", "--allow-private", f"{server.url}/old-feed")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "created posts/2008-05-26-islamabad-applies.md\n"
@@ -468,7 +468,7 @@ def test_urls_that_give_no_feed_could_not_run(
     site: Path, server: Server, route: tuple[int, dict[str, str], bytes], message: str
 ) -> None:
     server.routes["/feed.xml"] = route
-    result = scofeed("import", "feed", f"{server.url}/feed.xml")
+    result = scofeed("import", "feed", "--allow-private", f"{server.url}/feed.xml")
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stderr.startswith(f"Error: {server.url}/feed.xml: ")
@@ -476,7 +476,9 @@ def test_urls_that_give_no_feed_could_not_run(
 
 def test_a_slow_server_times_out(site: Path, server: Server) -> None:
     server.delay = 1.0
-    result = scofeed("import", "feed", f"{server.url}/feed.xml", "--timeout", "0.2")
+    result = scofeed(
+        "import", "feed", "--allow-private", f"{server.url}/feed.xml", "--timeout", "0.2"
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {server.url}/feed.xml: no answer within 0.2 s; try --timeout\n"

@@ -205,14 +205,14 @@ def test_empty_folder_could_not_run(tmp_path: Path) -> None:
 def test_url(http: tuple[str, dict[str, tuple[int, bytes]], list[str]]) -> None:
     base, routes, requests = http
     routes["/feed.xml"] = (200, VALID_ATOM.read_bytes())
-    result = run(f"{base}/feed.xml")
+    result = run("--allow-private", f"{base}/feed.xml")
     assert result.exit_code == 0, result.output
     assert requests == ["/feed.xml"]
 
 
 def test_url_404(http: tuple[str, dict[str, tuple[int, bytes]], list[str]]) -> None:
     base, _, _ = http
-    result = run(f"{base}/missing.xml")
+    result = run("--allow-private", f"{base}/missing.xml")
     assert result.exit_code == 2
     assert result.stderr == f"Error: {base}/missing.xml: the server answered HTTP 404 Not Found\n"
 
@@ -222,7 +222,7 @@ def test_url_serving_an_invalid_feed(
 ) -> None:
     base, routes, _ = http
     routes["/bad.xml"] = (200, INVALID_RSS.read_bytes())
-    result = run("--format", "json", f"{base}/bad.xml")
+    result = run("--allow-private", "--format", "json", f"{base}/bad.xml")
     assert result.exit_code == 1
     assert {f["source"] for f in json.loads(result.stdout)["findings"]} == {f"{base}/bad.xml"}
 
@@ -298,7 +298,7 @@ def test_a_redirect_away_from_http_is_refused() -> None:
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
-        result = run(url)
+        result = run("--allow-private", url)
     finally:
         server.shutdown()
         server.server_close()

@@ -211,8 +211,16 @@ def _timeout_option(default: float) -> Callable[[Callable[..., Any]], Callable[.
         default=default,
         show_default=True,
         metavar="SECONDS",
-        help="How long to wait for a URL's server.",
+        help="Seconds for a URL's whole answer: lookup, connecting, redirects, body.",
     )
+
+
+_allow_private_option = click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch from loopback, private and link-local addresses (refused by default, so "
+    "that a URL cannot reach what only this machine can).",
+)
 
 
 def _clock(text: str | None) -> datetime:

@@ -10,6 +10,7 @@ import click
 
 from scofeed.cli import (
     EXIT_INVALID,
+    _allow_private_option,
     _config,
     _config_option,
     _errors,
@@ -167,9 +168,15 @@ def import_mt_cmd(
 @_config_option
 @_posts_option
 @_timeout_option(30.0)
+@_allow_private_option
 @click.option("--force", is_flag=True, help="Overwrite posts that differ from the import.")
 def import_feed_cmd(
-    source: str, config_file: Path | None, posts: Path | None, timeout: float, force: bool
+    source: str,
+    config_file: Path | None,
+    posts: Path | None,
+    timeout: float,
+    allow_private: bool,
+    force: bool,
 ) -> None:
     """Import an RSS 2.0, Atom 1.0 or JSON Feed, from a file or an http(s) URL.
 
@@ -188,7 +195,12 @@ def import_feed_cmd(
 
     config = _config(config_file, posts, None)
     with _errors():
-        found = read_feed(source, tag_authority=config.tag_authority, timeout=timeout)
+        found = read_feed(
+            source,
+            tag_authority=config.tag_authority,
+            timeout=timeout,
+            allow_private=allow_private,
+        )
         for note in found.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(

@@ -6,23 +6,45 @@ importer: one policy for both.
   only that far (a small bomb cannot grow in memory).
 - Redirects are followed to http(s) URLs only: urllib's own handler would also follow one to an
   `ftp:` URL, a way out of "http(s) only" that a hostile server could use.
+- One deadline per fetch: `timeout` seconds for all of it (looking the host up, connecting, TLS,
+  every redirect, the headers, the body). Each socket operation waits only for the time left, so
+  a server that sends a byte every few seconds is cut off at the deadline like one that sends
+  nothing; a timeout per read, urllib's, let such a server hold a fetch open for ever.
+- Addresses: unless `allow_private` (`--allow-private`), nothing is fetched from a loopback,
+  private, link-local, unspecified, multicast or reserved address (`scofeed.infra.addresses`
+  says which and why). The check applies to the address the socket connects to, after one
+  look-up, at every hop: a redirect to such an address is refused like a URL naming it.
+- Proxies: when the environment names an HTTP(S) proxy for a URL (`http_proxy`, `https_proxy`,
+  not excluded by `no_proxy`), the proxy looks the host up and connects, so scofeed cannot see
+  the address reached. It then refuses what it can tell without a look-up (a host written as a
+  refused address, `localhost`) and leaves names to the proxy: a service that fetches through a
+  proxy should have the proxy refuse private destinations. The proxy's own address is not
+  checked: the operator chose it, and it is often on a private network.
 - Every failure is a `FetchError` whose text names the file or URL and what went wrong.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from scofeed.errors import FetchError
 from scofeed.infra.urls import is_http_url
 
 if TYPE_CHECKING:
+    import http.client
+    import socket
     import urllib.request
+
+    from _typeshed import WriteableBuffer
+
+    from scofeed.infra.addresses import Check
 
 # urllib.request is imported when something is fetched: it costs some 20 ms, which a build
 # (that validates its own feeds but fetches nothing) would otherwise pay every time.
@@ -78,9 +100,62 @@ def read_file(path: Path | str, cap: int, *, what: str = "a feed", hint: str = "
     return data
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """http(s) only: proxies from the environment, errors as `HTTPError`, safe redirects."""
+class _Deadline:
+    """The one deadline of a fetch, and how many bytes of answer came before it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.received = 0
+
+    def left(self) -> float:
+        """Seconds left; TimeoutError when there are none."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the fetch took over {self.seconds:g} s")
+        return left
+
+    def missed(self, url: str) -> FetchError:
+        if self.received:  # a server that answers, too slowly to finish
+            return FetchError(
+                f"{url}: the answer did not arrive in full within {self.seconds:g} s; try --timeout"
+            )
+        return FetchError(f"{url}: no answer within {self.seconds:g} s; try --timeout")
+
+
+class _TimedReader(io.RawIOBase):
+    """A response's socket, read within the fetch's deadline: each read waits for the time left
+    only. http.client reads the status line, the headers and the body through it."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: _Deadline) -> None:
+        super().__init__()
+        self._raw, self._sock, self._deadline = raw, sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int | None:
+        self._sock.settimeout(self._deadline.left())
+        got = self._raw.readinto(buffer)
+        self._deadline.received += got or 0
+        return got
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()  # lets the socket close once http.client is done with it
+        super().close()
+
+
+def _opener(url: str, deadline: _Deadline, check: Check | None) -> urllib.request.OpenerDirector:
+    """http(s) only: proxies from the environment, errors as `HTTPError`, safe redirects; every
+    socket operation within `deadline`, and every address `check`ed (unless None)."""
+    import http.client
     import urllib.request
+
+    from scofeed.infra import addresses
 
     class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         def http_error_302(
@@ -93,11 +168,70 @@ def _opener() -> urllib.request.OpenerDirector:
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
+    class Response(http.client.HTTPResponse):  # status line, headers, body: within the deadline
+        def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+            super().__init__(sock, *args, **kwargs)
+            self.fp = io.BufferedReader(_TimedReader(self.fp.detach(), sock, deadline))
+
+    class Connection(http.client.HTTPConnection):
+        response_class = Response
+        checked = True  # False for a connection to a proxy
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = self._connect  # where http.client opens its socket
+
+        def _connect(self, address: tuple[str, int], *args: object) -> socket.socket:
+            host, port = address
+            return addresses.connect(
+                host, port, left=deadline.left, check=check if self.checked else None
+            )
+
+        def send(self, data: Any) -> None:  # the request, and a proxy's CONNECT
+            if self.sock is not None:
+                self.sock.settimeout(deadline.left())
+            super().send(data)
+
+    class TlsConnection(http.client.HTTPSConnection, Connection):
+        pass  # HTTPSConnection.connect wraps what Connection connected (TLS: within the time left)
+
+    def open_checked(
+        handler: urllib.request.AbstractHTTPHandler,
+        kind: type[Connection],
+        req: urllib.request.Request,
+    ) -> http.client.HTTPResponse:
+        target = urlsplit(req.full_url)
+        proxied = req.host != unquote(target.netloc)  # ProxyHandler made the proxy the host
+
+        def connection(host: str, /, **kwargs: Any) -> Connection:
+            made = kind(host, **kwargs)
+            made.checked = not proxied
+            return made
+
+        try:
+            if proxied and check is not None:
+                addresses.check_name(target.hostname or "", check)
+            return handler.do_open(connection, req)
+        except addresses.RefusedAddress as exc:
+            hop = "" if req.full_url == url else f"redirects to {req.full_url}, and "
+            raise FetchError(
+                f"{url}: {hop}{exc}; scofeed fetches from public addresses only, unless given "
+                "--allow-private"
+            ) from None
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return open_checked(self, Connection, req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return open_checked(self, TlsConnection, req)  # the default TLS context
+
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
+        Http(),
+        Https(),
         HttpOnlyRedirects(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
@@ -106,17 +240,30 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
-def fetch(url: str, *, cap: int, timeout: float, purpose: str, accept: str = FEED_TYPES) -> Fetched:
-    """GET an http(s) URL: its bytes (at most `cap`, after gzip) and final URL. `purpose`
-    goes into the User-Agent (`feed import`, `feed validator`), so a publisher's logs tell
-    why scofeed came by."""
+def fetch(
+    url: str,
+    *,
+    cap: int,
+    timeout: float,
+    purpose: str,
+    accept: str = FEED_TYPES,
+    allow_private: bool = False,
+    check: Check | None = None,
+) -> Fetched:
+    """GET an http(s) URL: its bytes (at most `cap`, after gzip) and final URL, all of it within
+    `timeout` seconds. `purpose` goes into the User-Agent (`feed import`, `feed validator`), so
+    a publisher's logs tell why scofeed came by. Only public addresses are fetched from unless
+    `allow_private`; `check` replaces that rule (`addresses.refusal`): what it returns for an
+    address is why it is refused, None lets it through."""
     import urllib.error
     import urllib.request
 
     from scofeed import __version__
+    from scofeed.infra import addresses
 
     if not is_http_url(url):
         raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
+    deadline = _Deadline(timeout)
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         url,
         headers={
@@ -125,8 +272,9 @@ def fetch(url: str, *, cap: int, timeout: float, purpose: str, accept: str = FEE
             "Accept-Encoding": "gzip",
         },
     )
+    policy = None if allow_private else check or addresses.refusal
     try:
-        with _opener().open(request, timeout=timeout) as response:
+        with _opener(url, deadline, policy).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > cap:
                 raise too_large(url, cap, size=int(length))
@@ -137,10 +285,10 @@ def fetch(url: str, *, cap: int, timeout: float, purpose: str, accept: str = FEE
         raise FetchError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise FetchError(f"{url}: no answer within {timeout:g} s; try --timeout") from None
+            raise deadline.missed(url) from None
         raise FetchError(f"{url}: cannot be fetched: {exc.reason}") from None
     except TimeoutError:
-        raise FetchError(f"{url}: no answer within {timeout:g} s; try --timeout") from None
+        raise deadline.missed(url) from None
     except (OSError, ValueError) as exc:
         raise FetchError(f"{url}: cannot be fetched: {exc}") from None
     if len(data) > cap:

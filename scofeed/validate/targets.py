@@ -37,13 +37,15 @@ def validate_targets(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = DEFAULT_TIMEOUT,
+    allow_private: bool = False,
 ) -> ValidationRun:
     """Validate files, folders (searched recursively for *.xml, *.rss, *.atom) and URLs.
 
     A file or URL named on its own must be a feed: a missing file, an unreachable URL or a
     document that is not a feed is recorded as a failure (exit status 2). Files found by
     walking a folder that turn out not to be feeds (a sitemap.xml, an OPML file) are skipped
-    and listed in `skipped`; a folder in which no feed is found is a failure.
+    and listed in `skipped`; a folder in which no feed is found is a failure. A URL is fetched
+    within `timeout` seconds, from a public address unless `allow_private`.
     """
     documents: list[DocumentResult] = []
     failures: list[ScofeedError] = []
@@ -65,7 +67,12 @@ def validate_targets(
         try:
             if has_scheme(target):  # a URL: fetch says so if it is not http(s)
                 got = fetch(
-                    target, cap=max_bytes, timeout=timeout, purpose="feed validator", accept=ACCEPT
+                    target,
+                    cap=max_bytes,
+                    timeout=timeout,
+                    purpose="feed validator",
+                    accept=ACCEPT,
+                    allow_private=allow_private,
                 )
                 one(target, got.data, named=True)
             elif Path(target).is_dir():

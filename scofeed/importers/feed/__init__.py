@@ -26,11 +26,20 @@ __all__ = ["MAX_FEED_BYTES", "FeedImport", "parse_feed", "read_feed"]
 _HTML_PAGE = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 
 
-def read_feed(source: str, *, tag_authority: str, timeout: float = 30.0) -> FeedImport:
-    """A feed from a file or an http(s) URL. `tag_authority` names ids made for entries whose
-    own id is not a URI (see `common.Reader.entry_id`)."""
+def read_feed(
+    source: str, *, tag_authority: str, timeout: float = 30.0, allow_private: bool = False
+) -> FeedImport:
+    """A feed from a file or an http(s) URL (fetched within `timeout` seconds, from a public
+    address unless `allow_private`). `tag_authority` names ids made for entries whose own id is
+    not a URI (see `common.Reader.entry_id`)."""
     if has_scheme(source):
-        got = fetch(source, cap=MAX_FEED_BYTES, timeout=timeout, purpose="feed import")
+        got = fetch(
+            source,
+            cap=MAX_FEED_BYTES,
+            timeout=timeout,
+            purpose="feed import",
+            allow_private=allow_private,
+        )
         return parse_feed(got.data, source, base_url=got.url, tag_authority=tag_authority)
     data = read_file(source, MAX_FEED_BYTES, hint="import it in parts")
     return parse_feed(data, source, base_url=None, tag_authority=tag_authority)
