@@ -10,15 +10,15 @@ from lxml import etree
 
 from scofeed.errors import NotAFeedError
 from scofeed.infra.fetching import too_large
-from scofeed.infra.xmlsafe import declares_entities, parser
+from scofeed.infra.xmlsafe import parser
 from scofeed.validate import atom, rss
 from scofeed.validate.findings import Finding
 from scofeed.validate.rules import RULES, Report
 from scofeed.validate.xml import (
     ATOM_NS,
+    Sniff,
     classify,
     encoding_mismatch,
-    entity_line,
     not_a_feed_reason,
     schema_check,
     sniff,
@@ -37,7 +37,10 @@ def detect_format(data: bytes) -> Format:
 
     Raises NotAFeedError for anything else (HTML pages, RSS 1.0, other XML vocabularies).
     """
-    info = sniff(data)
+    return _format(data, sniff(data))
+
+
+def _format(data: bytes, info: Sniff) -> Format:
     name = info.root
     fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
     if fmt is None:
@@ -73,22 +76,36 @@ def validate_bytes(
     return findings
 
 
+_ENTITIES_REFUSED = (
+    "the DOCTYPE declares entities; scofeed does not expand them (they can hide external files "
+    "or expand into gigabytes) and feed readers do not agree on them; remove the DOCTYPE and "
+    "write characters directly or as &#NNN; references"
+)
+
+
 def _check(data: bytes, report: Report) -> None:
-    info = sniff(data)
-    if declares_entities(data):
-        detect_format(data)  # not a feed at all: could not run
+    info = sniff(data)  # the whole prolog, before libxml2 sees a byte
+    if info.entity_line is not None:
+        _format(data, info)  # not a feed at all: could not run
+        report.add("xml-entity-declaration", info.entity_line, _ENTITIES_REFUSED)
+        return
+    if info.unreadable is not None:
+        # libxml2 may know it (through iconv) where Python does not: UTF-7 variants, JAVA and
+        # C99 (\uXXXX escapes), ISO-2022-CN... The prolog could not be read as libxml2 reads
+        # it, so the document is not handed to libxml2; feed readers rarely know these either.
+        _format(data, info)
         report.add(
-            "xml-entity-declaration",
-            entity_line(data, info),
-            "the DOCTYPE declares entities; scofeed does not expand them (they can hide "
-            "external files or expand into gigabytes) and feed readers do not agree on them; "
-            "remove the DOCTYPE and write characters directly or as &#NNN; references",
+            "xml-encoding",
+            1,
+            f'the document declares encoding="{info.unreadable}", which scofeed cannot read; '
+            "save it as UTF-8 and declare that",
         )
         return
+    xml_parser = parser()
     try:
-        root = etree.fromstring(data, parser())
+        root = etree.fromstring(data, xml_parser)
     except etree.XMLSyntaxError as exc:
-        detect_format(data)  # not XML and not meant as a feed: could not run
+        _format(data, info)  # not XML and not meant as a feed: could not run
         mismatch = encoding_mismatch(data, info)
         if mismatch:
             report.add("xml-encoding", 1, mismatch)
@@ -103,8 +120,13 @@ def _check(data: bytes, report: Report) -> None:
         raise NotAFeedError(
             f"not a feed: {not_a_feed_reason(data, replace(info, root=_written_name(root)))}"
         )
-    if info.doctype:
-        undefined_entities(root, report)
+    dtd = root.getroottree().docinfo.internalDTD  # any DOCTYPE, as libxml2 read it
+    if dtd is not None:
+        if any(True for _ in dtd.iterentities()):
+            # libxml2 read entity declarations the prolog scan did not see: never certify that.
+            report.add("xml-entity-declaration", 1, _ENTITIES_REFUSED)
+            return
+        undefined_entities(root, report, xml_parser.error_log)
     if fmt == "rss":
         if namespace:
             report.add(

@@ -3,16 +3,32 @@ folders and URLs. Findings are data; exceptions mean the validator could not run
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from scofeed.errors import ScofeedError
 from scofeed.validate.rules import ERROR
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` for one line of a terminal or a log: C0 controls (tab and newline too), DEL and
+    C1 controls written as \\xNN. A raw ESC or CSI (U+009B) from a document could drive the
+    terminal the findings are read on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one document, where it is and what to change."""
+    """One problem in one document, where it is and what to change.
+
+    `source` and `message` are made `printable` here, where every finding is made: messages
+    quote document content (a date, a language code, a URL) and a source is any
+    URL or file name, and whichever way a finding leaves (a line of text, JSON, a library
+    caller's own output) it then carries no control character.
+    """
 
     source: str  # file path or URL as given
     line: int  # 1-based; 0 when unknown
@@ -20,6 +36,10 @@ class Finding:
     severity: str  # "error" | "warning"
     rule: str  # stable rule name, a key of RULES
     message: str  # plain English, says what to change
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", printable(self.source))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return (
@@ -75,7 +95,7 @@ class ValidationRun:
             "exit_status": self.exit_status,
             "documents": [
                 {
-                    "source": doc.source,
+                    "source": printable(doc.source),
                     "valid": doc.valid,
                     "errors": sum(f.severity == "error" for f in doc.findings),
                     "warnings": sum(f.severity == "warning" for f in doc.findings),
@@ -83,6 +103,6 @@ class ValidationRun:
                 for doc in self.documents
             ],
             "findings": [f.as_dict() for f in self.findings],
-            "failures": [str(failure) for failure in self.failures],
-            "skipped": list(self.skipped),
+            "failures": [printable(str(failure)) for failure in self.failures],
+            "skipped": [printable(path) for path in self.skipped],
         }

@@ -13,13 +13,12 @@ from typing import Any
 
 from lxml import etree
 
-from scofeed.infra.xmlsafe import detect_codec, parser
+from scofeed.infra.xmlsafe import parser, read_prolog
 from scofeed.validate.rules import Report
 from scofeed.validate.values import local_name
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-SNIFF_BYTES = 1 << 20
 MAX_SCHEMA_FINDINGS = 20
 BATCH = 200  # entries or items shown to the schema at a time
 MAX_CHILDREN = 2000  # children of any other element shown to the schema
@@ -27,45 +26,47 @@ MAX_CHILDREN = 2000  # children of any other element shown to the schema
 
 @dataclass(frozen=True)
 class Sniff:
-    """What the start of a document says: its first element and whether it has a DOCTYPE."""
+    """What the start of a document says: its first element and what its prolog declares."""
 
     root: str | None  # the first start tag's name as written ("rss", "atom:feed", "html")
     namespace: str | None  # the namespace that name is in, when the start tag declares it
     doctype: bool
     doctype_html: bool
     encoding: str  # the codec used to read the prolog
+    external_dtd: bool = False  # the DOCTYPE names a SYSTEM or PUBLIC DTD
+    entity_line: int | None = None  # the line of the first entity declaration in the DOCTYPE
+    unreadable: str | None = None  # the encoding declared, when scofeed has no codec for it
 
 
-_PROLOG_ITEM = re.compile(
-    r"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.S | re.I
-)
 _START_TAG = re.compile(r"<([^\s/>!?]+)([^>]*)>?", re.S)
 _XMLNS = re.compile(r"""xmlns(?::([\w.\-]+))?\s*=\s*(["'])(.*?)\2""", re.S)
 
 
 def sniff(data: bytes) -> Sniff:
-    """Find the first start tag without parsing (for documents libxml2 cannot or must not read)."""
-    codec, skip = detect_codec(data)
-    head = data[skip : skip + SNIFF_BYTES].decode(codec, errors="replace")
-    pos, doctype, doctype_html = 0, False, False
-    while True:
-        m = _PROLOG_ITEM.match(head, pos)
-        if not m or m.end() == pos:
-            break
-        if m.group().startswith(("<!DOCTYPE", "<!doctype")):
-            doctype = True
-            doctype_html = bool(re.match(r"<!DOCTYPE\s+html", m.group(), re.I))
-        pos = m.end()
-    tag = _START_TAG.match(head, pos) or _START_TAG.search(head, pos)
-    if tag is None:
-        return Sniff(None, None, doctype, doctype_html, codec)
-    name, attrs = tag.group(1), tag.group(2)
-    prefix = name.partition(":")[0] if ":" in name else None
-    namespace = None
-    for decl in _XMLNS.finditer(attrs):
-        if decl.group(1) == prefix:
-            namespace = decl.group(3)
-    return Sniff(name, namespace, doctype, doctype_html, codec)
+    """Find the first start tag without parsing (for documents libxml2 cannot or must not read),
+    reading the whole prolog whatever its length and encoding (`xmlsafe.read_prolog`)."""
+    prolog = read_prolog(data)
+    doctype = prolog.doctype is not None
+    doctype_html = (prolog.doctype or "").lower().startswith("html")
+    rest = prolog.rest
+    tag = _START_TAG.match(rest) or _START_TAG.search(rest)
+    name = namespace = None
+    if tag is not None:
+        name, attrs = tag.group(1), tag.group(2)
+        prefix = name.partition(":")[0] if ":" in name else None
+        for decl in _XMLNS.finditer(attrs):
+            if decl.group(1) == prefix:
+                namespace = decl.group(3)
+    return Sniff(
+        name,
+        namespace,
+        doctype,
+        doctype_html,
+        prolog.codec,
+        prolog.external_dtd,
+        prolog.entity_line,
+        prolog.unreadable,
+    )
 
 
 _DECLARED = re.compile(r"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
@@ -83,14 +84,6 @@ def encoding_mismatch(data: bytes, info: Sniff) -> str | None:
             "ASCII-compatible encoding such as UTF-8; fix the declaration"
         )
     return None
-
-
-def entity_line(data: bytes, info: Sniff) -> int:
-    """The line of the first entity declaration (1 when it lies beyond the sniffed head)."""
-    codec, skip = detect_codec(data)
-    head = data[skip : skip + SNIFF_BYTES].decode(codec, errors="replace")
-    pos = head.find("<!ENTITY")
-    return head.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
 
 def classify(local: str, namespace: str | None) -> str | None:
@@ -122,7 +115,7 @@ def not_a_feed_reason(data: bytes, info: Sniff) -> str:
 def syntax_rule(error: Any) -> tuple[str, str]:
     """(rule, message) for an lxml XMLSyntaxError."""
     E = etree.ErrorTypes
-    code, msg = error.code, str(error.msg).split(", line ")[0]
+    code, msg = error.code, str(error.msg).split(", line ")[0].strip()  # libxml2 ends it "\n"
     if code in (E.ERR_INVALID_CHAR, E.ERR_INVALID_CHARREF) or "invalid xmlChar value" in msg:
         return "xml-invalid-character", (
             f"{msg}: XML 1.0 does not allow this character (control characters other than "
@@ -149,14 +142,39 @@ def syntax_rule(error: Any) -> tuple[str, str]:
     return "xml-not-well-formed", msg
 
 
-def undefined_entities(root: Any, report: Report) -> None:
-    """Entity references left in the tree (possible only with an external DTD, never loaded)."""
+_UNDECLARED = re.compile(r"Entity '(.*)' not defined")
+
+
+def undefined_entities(root: Any, report: Report, log: Any = ()) -> None:
+    """Entity references libxml2 could not resolve: possible only when the DOCTYPE names an
+    external DTD (never loaded) or refers to a parameter entity. In element content they stay in
+    the tree; in an attribute value or the DOCTYPE libxml2 drops them and only warns (`log`, the
+    parser's error log), so a reference there is reported from the warning."""
+    reported: set[str] = set()
     for ref in root.iter(etree.Entity):
+        reported.add(ref.text)
         report.add(
             "xml-undefined-entity",
             ref.getparent() if ref.getparent() is not None else ref,
             f"the entity reference {ref.text} is defined only in an external DTD, which "
             "feed readers do not load; write a character reference such as &#160; instead",
+        )
+    for entry in log:
+        undeclared = _UNDECLARED.match(entry.message)
+        if entry.type != etree.ErrorTypes.WAR_UNDECLARED_ENTITY or undeclared is None:
+            continue
+        name = undeclared.group(1)
+        if f"&{name};" in reported:
+            continue  # reported above at its element, or at an earlier warning
+        reported.add(f"&{name};")
+        report.add(
+            "xml-undefined-entity",
+            entry.line or 0,
+            f"the entity {name} is referred to in an attribute value or the DOCTYPE but not "
+            "defined in the document (an external DTD, which feed readers do not load, is the "
+            "only place it could be), so readers drop it; write a character reference such as "
+            "&#160; instead",
+            column=entry.column or 0,
         )
 
 
