@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import http.server
 import re
 import tempfile
@@ -19,8 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scofeed.cli import main
+from scofeed.errors import InputError, NotAFeedError
 from scofeed.importers import feed as feed_module
 from scofeed.importers.feed import FeedImport, parse_feed
+from scofeed.importers.feed.common import document_kind, id_problem
+from scofeed.importers.feed.json import JsonReader
+from scofeed.importers.feed.xml import XmlReader
 from scofeed.importers.html import fold, markdown_from_html, text_to_html
 from scofeed.importers.model import NewPost
 from scofeed.importers.writing import write_posts
@@ -28,6 +33,7 @@ from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import load_posts
 from scofeed.posts.text import render_html
+from scofeed.validate import validate_bytes
 
 from conftest import run_cli
 
@@ -593,3 +599,270 @@ def test_an_updated_date_before_the_published_one_is_left_out() -> None:
     (post,) = parse_feed(document, "f.xml", tag_authority=AUTHORITY).posts
     assert post.date == datetime(2008, 5, 19, 12, tzinfo=UTC)
     assert post.meta["updated"] is None
+
+
+# --- UTF-16 and UTF-32, long numbers, unsafe ids (issue 13) ----------------------------------
+#
+# The twins of wordpress.rss, atom.xml and feed.json were made from them: the same text (with the
+# declaration naming the encoding, and one character reference written as its character),
+# encoded with codecs.BOM_* + text.encode("utf-16-le") and so on.
+
+TWINS = [
+    ("wordpress-utf16le-bom.rss", "wordpress.rss"),
+    ("wordpress-utf16be-bom.rss", "wordpress.rss"),
+    ("wordpress-utf32le-bom.rss", "wordpress.rss"),
+    ("atom-utf16be-no-bom.xml", "atom.xml"),
+    ("atom-utf16le-no-bom.xml", "atom.xml"),
+    ("feed-utf16le-bom.json", "feed.json"),
+    ("feed-utf32be-bom.json", "feed.json"),
+]
+# What parse_feed needs from scofeed/importers/feed/__init__.py before it reads these: to pick
+# its reader with common.document_kind (the head decoded as detect_codec says), not by the
+# first byte. UTF-16 LE without a byte order mark starts with "<" and is read already.
+
+
+def _read_as_parse_feed_will(data: bytes, source: str) -> FeedImport:
+    reader = JsonReader if document_kind(data, source) == "json" else XmlReader
+    return reader(source, None, AUTHORITY).parse(data)
+
+
+@pytest.mark.parametrize(("twin", "original"), TWINS)
+def test_utf16_and_utf32_feeds_give_the_posts_of_their_utf8_twins(twin: str, original: str) -> None:
+    data = (DATA / twin).read_bytes()
+    assert document_kind(data, twin) == ("json" if twin.endswith(".json") else "xml")
+    # The same source name for both, so that the notes are comparable too.
+    found = _read_as_parse_feed_will(data, "feed")
+    expected = _read_as_parse_feed_will((DATA / original).read_bytes(), "feed")
+    assert found == expected
+    assert len(found.posts) >= 2
+
+
+@pytest.mark.parametrize(("twin", "original"), [t for t in TWINS if not t[0].endswith(".json")])
+def test_the_validator_reads_the_xml_twins_as_it_reads_the_originals(
+    twin: str, original: str
+) -> None:
+    def findings(name: str) -> list[tuple[int, str, str]]:
+        return [
+            (f.line, f.rule, f.message) for f in validate_bytes((DATA / name).read_bytes(), name)
+        ]
+
+    assert findings(twin) == findings(original)
+
+
+@pytest.mark.parametrize(
+    "twin",
+    [pytest.param(name, marks=[]) for name, _ in TWINS],
+)
+def test_parse_feed_reads_utf16_and_utf32(twin: str) -> None:
+    original = dict(TWINS)[twin]
+    found = parse_feed((DATA / twin).read_bytes(), "feed", tag_authority=AUTHORITY)
+    assert found == parse_feed((DATA / original).read_bytes(), "feed", tag_authority=AUTHORITY)
+
+
+def test_a_line_in_a_utf16_feed_is_the_line_of_its_twin() -> None:
+    text = (DATA / "bad-dates.rss").read_text(encoding="utf-8")
+    twin = codecs.BOM_UTF16_BE + re.sub('encoding="[^"]+"', 'encoding="UTF-16"', text).encode(
+        "utf-16-be"
+    )
+    with pytest.raises(InputError) as utf16:
+        _read_as_parse_feed_will(twin, "feed")
+    with pytest.raises(InputError) as utf8:
+        _read_as_parse_feed_will(text.encode("utf-8"), "feed")
+    assert utf16.value.problems == utf8.value.problems
+    assert utf16.value.problems
+
+
+def test_json_without_a_byte_order_mark_must_be_utf8() -> None:
+    """JSON Feed and RFC 8259 want UTF-8; UTF-16 or UTF-32 is read only with the byte order mark
+    that says which (above); without one it is refused, not guessed at."""
+    with pytest.raises(InputError) as caught:
+        parse("feed-utf16le-no-bom.json")
+    assert str(caught.value) == "feed-utf16le-no-bom.json: not UTF-8"
+    assert [str(p) for p in caught.value.problems] == [
+        "feed-utf16le-no-bom.json:1: is UTF-16 or UTF-32 without a byte order mark; a JSON Feed "
+        "must be UTF-8: save it as UTF-8"
+    ]
+
+
+def test_json_in_utf16_that_its_mark_belies_names_its_line() -> None:
+    data = codecs.BOM_UTF16_LE + '{\n"version":\n"x"}'.encode("utf-16-le") + b"\x00\xd8"
+    with pytest.raises(InputError) as caught:
+        _read_as_parse_feed_will(data, "f.json")
+    assert [str(p) for p in caught.value.problems] == [
+        "f.json:3: is not the UTF-16 its byte order mark says; save it as UTF-8"
+    ]
+
+
+def test_what_is_no_feed_in_utf16_is_still_told() -> None:
+    page = codecs.BOM_UTF16_LE + "<!DOCTYPE html><html><body>Hi</body></html>".encode("utf-16-le")
+    with pytest.raises(NotAFeedError, match=r"^page\.html: is an HTML page, not a feed; "):
+        document_kind(page, "page.html")
+    with pytest.raises(NotAFeedError, match=r"^x: neither XML nor JSON, so not a feed$"):
+        document_kind(codecs.BOM_UTF16_BE + "hello".encode("utf-16-be"), "x")
+    with pytest.raises(NotAFeedError, match=r"^x: neither XML nor JSON, so not a feed$"):
+        document_kind(b"", "x")
+
+
+def test_json_integers_past_pythons_limit_are_values_not_tracebacks(tmp_path: Path) -> None:
+    """4,301 digits, in an extension member, as an item's title and as an item's id: Python
+    will not turn such a string into an int (sys.get_int_max_str_digits)."""
+    found = parse("long-numbers.json")
+    digits = "4" * 4301
+    by_id, by_title = found.posts
+    # JSON Feed: an id that is a number is coerced to a string: its digits, as written.
+    made = f"tag:example.org,2005:imported/numbers.example.com/{digits}"
+    assert by_id.meta["id"] == made
+    assert by_title.title is None
+    id_note, title_note = found.notes  # the values quoted short
+    assert id_note == (
+        f"long-numbers.json: item 1: the id '{digits[:59]}…' is not a URI, which Atom "
+        f"requires; it is kept as {made[:119]}…, so readers may show this entry once more"
+    )
+    assert title_note == (
+        'long-numbers.json: item 2: "title" is a number of 4,301 digits, not a string, so it '
+        "is left out; write it as a string to keep it"
+    )
+    report = write_posts(found.posts, tmp_path, tz=UTC, shown_from=tmp_path)
+    assert len(report.created) == 2
+    posts, problems = load_posts(tmp_path, tz=UTC)
+    assert problems == []
+    assert sorted(p.id or "" for p in posts) == sorted(
+        [made, "https://numbers.example.com/2008/05/title"]
+    )
+    again = write_posts(parse("long-numbers.json").posts, tmp_path, tz=UTC, shown_from=tmp_path)
+    assert again.skipped == report.created
+
+
+def test_json_members_of_the_wrong_kind_are_left_out_with_a_note() -> None:
+    document = b"""{"version": "https://jsonfeed.org/version/1.1", "items": [
+      {"id": "urn:x:1", "title": ["a"], "content_html": {"p": 1}, "summary": true,
+       "url": 7, "content_text": "Words.", "date_published": "2008-05-19T10:00:00Z"}]}"""
+    found = parse_feed(document, "f.json", tag_authority=AUTHORITY)
+    (post,) = found.posts
+    assert (post.title, post.body) == (None, "<p>Words.</p>\n")
+    assert found.notes == [
+        f'f.json: item 1: "{key}" is {kind}, not a string, so it is left out; write it as a '
+        "string to keep it"
+        for key, kind in [
+            ("content_html", "an object"),
+            ("url", "a number"),
+            ("title", "a list"),
+            ("summary", "true"),
+        ]
+    ]
+
+
+def test_ids_a_reader_would_run_or_open_become_tag_ids(tmp_path: Path) -> None:
+    """javascript:, vbscript:, data: and file: ids, and ids with characters no URI holds, are
+    not kept: each becomes a `tag:` id (as an id that is no URI always has), the entry is
+    imported, and a note says so. A reader that shows a guid as a link never gets one."""
+    found = parse("hostile-ids.rss")
+    ids = [p.meta["id"] for p in sorted(found.posts, key=lambda p: p.date)]
+    made = "tag:example.org,2005:imported/hostile.example.org/"
+    assert ids == [
+        made + "javascript%3Aalert%28document.cookie%29",
+        made + "JavaScript%3Aalert%281%29",
+        made + "data%3Atext%2Fhtml%3Bbase64%2CPHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg%3D%3D",
+        made + "vbscript%3Amsgbox%281%29",
+        made + "file%3A%2F%2F%2Fetc%2Fpasswd",
+        made + "https%3A%2F%2Fhostile.example.org%2F%3Fq%3D%22%3E%3Cscript%3E",
+        made + "https%3A%2F%2Fhostile.example.org%2F100%25",
+        "https://hostile.example.org/fine?id=1&x=%41",
+    ]
+    assert found.notes[0] == (
+        "hostile-ids.rss:10: item 1: the id 'javascript:alert(document.cookie)' has the scheme "
+        "javascript:, which a reader showing it as a link would run or open; it is kept as "
+        f"{ids[0]}, so readers may show this entry once more"
+    )
+    assert len(found.notes) == 7
+    assert [n.split(" has the scheme ")[1].split(",")[0] for n in found.notes[:5]] == [
+        "javascript:",
+        "javascript:",
+        "data:",
+        "vbscript:",
+        "file:",
+    ]
+    assert all("is not a URI, which Atom requires" in n for n in found.notes[5:])
+    # No post's body links to the guid that was taken for a permalink.
+    assert not any("javascript:" in p.body for p in found.posts)
+    atom = parse("hostile-ids.atom")
+    assert atom.posts[0].meta["id"] == made + "javascript%3Aalert%281%29"
+    assert atom.notes == [
+        "hostile-ids.atom:8: entry 1: the id 'javascript:alert(1)' has the scheme javascript:, "
+        "which a reader showing it as a link would run or open; it is kept as "
+        f"{made}javascript%3Aalert%281%29, so readers may show this entry once more"
+    ]
+    document = b"""{"version": "https://jsonfeed.org/version/1.1", "items": [{"id":
+        "javascript:alert(1)", "title": "Script", "date_published": "2008-05-19T10:00:00Z"}]}"""
+    json_feed = parse_feed(document, "f.json", tag_authority=AUTHORITY)
+    assert (
+        json_feed.posts[0].meta["id"]
+        == "tag:example.org,2005:imported/feed/javascript%3Aalert%281%29"
+    )
+    report = write_posts(
+        found.posts + atom.posts + json_feed.posts, tmp_path, tz=UTC, shown_from=tmp_path
+    )
+    posts, problems = load_posts(tmp_path, tz=UTC)
+    assert problems == [] and len(posts) == len(report.created) == 10
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("https://example.org/2008/05/x?a=1&b=%41#c", None),
+        ("tag:example.org,2008:post-1", None),
+        ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", None),
+        ("https://пример.рф/путь", None),  # an IRI may hold letters that are not ASCII
+        ("javascript:alert(1)", "has the scheme javascript:"),
+        ("JAVASCRIPT:alert(1)", "has the scheme javascript:"),
+        ("vbscript:msgbox(1)", "has the scheme vbscript:"),
+        ("data:text/html,hi", "has the scheme data:"),
+        ("file:///etc/passwd", "has the scheme file:"),
+        ("https://example.org/a b", "is not a URI"),
+        ("https://example.org/\x01", "is not a URI"),
+        ("https://example.org/%zz", "is not a URI"),
+        ("https://example.org/{x}", "is not a URI"),
+        ("https://example.org/\ue000", "is not a URI"),  # private use: no IRI path holds it
+        ("2", "is not a URI"),
+    ],
+)
+def test_what_an_id_may_be(value: str, why: str | None) -> None:
+    problem = id_problem(value)
+    if why is None:
+        assert problem is None
+    else:
+        assert problem is not None and problem.startswith(why)
+
+
+def test_an_undefined_entity_in_xhtml_content_is_no_traceback() -> None:
+    found = parse("xhtml-undefined-entity.atom")
+    assert [p.body for p in found.posts] == ["<p>SCO\xa0summit</p>\n"]
+
+
+def test_long_bad_values_are_quoted_short_and_long_counts_are_no_counts() -> None:
+    digits = "2" * 5000
+
+    def rss(item: str) -> bytes:
+        return (
+            '<rss version="2.0" xmlns:slash="http://purl.org/rss/1.0/modules/slash/"><channel>'
+            f"<title>t</title><link>https://x.example/</link>\n<item>{item}</item></channel></rss>"
+        ).encode()
+
+    with pytest.raises(InputError) as caught:
+        parse_feed(
+            rss(f"<title>a</title><pubDate>Mon, 19 May {digits} 10:00:00 GMT</pubDate>"),
+            "f.rss",
+            tag_authority=AUTHORITY,
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        f'f.rss:2: item 1: pubDate "Mon, 19 May {digits[:47]}…" does not parse; write it as RFC '
+        "822, such as Mon, 19 May 2008 14:30:00 +0000"
+    ]
+    item = (
+        "<title>b</title><pubDate>Mon, 19 May 2008 10:00:00 GMT</pubDate>"
+        f"<slash:comments>{digits}</slash:comments><author>{'a@' * 50_000}</author>"
+    )
+    (post,) = parse_feed(rss(item), "f.rss", tag_authority=AUTHORITY).posts
+    assert post.meta["comments"] is None  # 5,000 digits: no count of comments
+    # No "(Name)": the author as written, found in linear time (`\S+@\S+` took quadratic).
+    assert post.meta["author"] == "a@" * 50_000

@@ -444,3 +444,115 @@ def test_help_shows_an_example() -> None:
 def test_new_post_identity_is_day_and_title() -> None:
     post = NewPost(date=datetime(2008, 5, 19, 23, 59), body="<p>Words here. More.</p>\n")
     assert post.identity == ("2008-05-19", "Words here.")
+
+
+# --- every bad value a problem with its line; inputs capped (issue 13) ------------------------
+
+
+def test_every_impossible_date_is_a_problem_with_its_line(site: Path) -> None:
+    """February 30, 25:99, 13:00 PM, year 0, hour 0 with AM, minute 60, a year of 5,000
+    digits: each is its record's problem, none a traceback, and nothing is imported."""
+    path = DATA / "impossible-dates.txt"
+    result = scofeed("import", "mt", str(path))
+    assert result.exit_code == 1
+    bad = [
+        (2, 1, "02/30/2008 10:00:00 AM"),
+        (9, 2, "05/19/2008 25:99:00"),
+        (16, 3, "05/19/2008 13:00:00 PM"),
+        (23, 4, "05/19/0000 10:00:00 AM"),
+        (30, 5, "05/19/2008 00:30:00 AM"),
+        (37, 6, "02/30/2008"),
+        (44, 7, "05/19/2008 10:60:00"),
+        (51, 8, "05/19/" + "2" * 53 + "…"),  # quoted no longer than 60 characters
+    ]
+    assert result.stderr == f"Error: {path}: 8 problems in the export; nothing was imported\n" + (
+        "".join(
+            f'  {path}:{line}: record {record}: DATE "{value}" does not parse; write it as '
+            "MM/DD/YYYY hh:mm:ss AM\n"
+            for line, record, value in bad
+        )
+    )
+    assert not (site / "posts").exists()
+    # The one good record of the file, alone, is read as written.
+    text = path.read_text(encoding="utf-8").split("--------\n")[-2] + "--------\n"
+    (post,) = parse_mt(text, "e.txt").posts
+    assert post.date == datetime(2008, 2, 29, 23, 59, 59)
+
+
+def test_an_export_over_the_cap_is_refused_before_it_is_read(site: Path) -> None:
+    export = site / "huge.txt"
+    with export.open("wb") as fh:  # sparse: no room taken on the disk
+        fh.truncate(300_000_000)
+    result = scofeed("import", "mt", str(export))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {export}: 286.1 MiB is over the 256.0 MiB an export may have; split it into "
+        "several files\n"
+    )
+
+
+def test_a_long_line_that_is_no_key_is_reported_shortly() -> None:
+    """A key was matched lazily before `[ \\t]*`, which took quadratic time on a long run of
+    spaces; and a message quotes no more than 60 characters of the line."""
+    line = "TITLE" + " " * 50_000 + "x"
+    with pytest.raises(InputError) as caught:
+        parse_mt(f"{line}\nDATE: 05/19/2008\n-----\nBODY:\nWords.\n--------\n", "e.txt")
+    assert [str(p) for p in caught.value.problems] == [
+        f'e.txt:1: record 1: "TITLE{" " * 54}…" is not a KEY: value line; a record starts with '
+        "lines such as TITLE: A title, then a line of five dashes (-----)"
+    ]
+    (post,) = parse_mt("TITLE \t: Spaced\nDATE: 05/19/2008\n-----\n--------\n", "e.txt").posts
+    assert post.title == "Spaced"
+
+
+def test_a_file_reads_as_its_text_does(tmp_path: Path) -> None:
+    """The file is decoded a line at a time and let go a record at a time; its text, whole.
+    Both give the same export, whatever ends the lines, in UTF-8 or UTF-16."""
+    lines = (DATA / "typepad.txt").read_text(encoding="utf-8").split("\n")
+    mixed = "".join(line + ("\n", "\r\n", "\r")[n % 3] for n, line in enumerate(lines))
+    for data in (
+        ("\ufeff" + mixed).encode("utf-8"),
+        mixed.encode("utf-16"),  # with a byte order mark
+    ):
+        path = tmp_path / "export.txt"
+        path.write_bytes(data)
+        encoding = "utf-16" if data[:2] == b"\xff\xfe" else "utf-8"
+        found = read_mt(path, encoding=encoding)
+        assert found == parse_mt(mixed, str(path)) == read_mt(DATA / "typepad.txt")
+        assert len(found.posts) == 4
+
+
+def test_a_bad_byte_is_found_on_its_line_whatever_block_it_is_in(tmp_path: Path) -> None:
+    good = (DATA / "typepad.txt").read_bytes()
+    path = tmp_path / "export.txt"
+    path.write_bytes(good * 40 + b"TITLE: Caf\xe9\n")  # far past the first block decoded
+    result = CliRunner().invoke(main, ["import", "mt", str(path)])
+    assert result.exit_code == 1
+    lines = (good * 40).count(b"\n") + 1
+    assert result.stderr.splitlines()[1] == (
+        f"  {path}:{lines}: byte 0xe9 is not utf-8; pass --encoding cp1252 (or the export's "
+        "encoding) or save the file as UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("rot13", "Error: 'rot13' is not an encoding Python knows; try utf-8 or cp1252\n"),
+        (
+            "undefined",
+            "Error: {path}: not undefined\n  {path}: cannot be read as undefined (undefined "
+            "encoding); pass --encoding cp1252 (or the export's encoding) or save the file as "
+            "UTF-8\n",
+        ),
+    ],
+)
+def test_an_encoding_python_cannot_read_text_in_is_no_traceback(
+    site: Path, encoding: str, message: str
+) -> None:
+    """The command refuses a name Python does not know; these it knows, but cannot decode a
+    file with."""
+    path = DATA / "typepad.txt"
+    result = CliRunner().invoke(main, ["import", "mt", str(path), "--encoding", encoding])
+    assert result.exit_code == 1
+    assert result.stderr == message.format(path=path)

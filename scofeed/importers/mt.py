@@ -9,30 +9,34 @@ Bodies are HTML, as Movable Type wrote them; with CONVERT BREAKS on, blank lines
 and single line breaks `<br />`, and that is done here as Movable Type did it. The HTML is kept
 as the post's body (CommonMark passes HTML blocks through; the store sanitises at render time).
 Bodies written with the Markdown text filter are kept as the Markdown they are.
+
+The file is decoded a line at a time and each record let go once it is a post, so an export of
+`MAX_EXPORT_BYTES` costs its bytes and its posts, not its text several times over. Every bad
+value is a problem naming its line and record; all of them are reported, and nothing imported.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from scofeed.errors import InputError, Problem
 from scofeed.importers.html import clean, fold, markdown_from_html, plain
 from scofeed.importers.model import NewPost
+from scofeed.importers.mt_records import Record, read_records, short
 from scofeed.infra.dates import full_year
 from scofeed.infra.fetching import read_file
 from scofeed.posts.text import body_title
 
-RECORD_END = "--------"
-SECTION_END = "-----"
 MAX_EXPORT_BYTES = 256 * 2**20  # a blog of many thousand posts is well under this
 
-_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)[ \t]*:[ \t]*(.*)$")
-_SECTION = re.compile(r"^([A-Z][A-Z0-9 _-]*):[ \t]*(.*)$")
+# The key ends with a character that is no space (a lazy match followed by `[ \t]*` took
+# quadratic time on a long run of spaces).
 _DATE = re.compile(
     r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$"
 )
@@ -68,14 +72,6 @@ class MTExport:
     no_entry: int = 0  # "NO ENTRY: 1" records carry comments for an entry, not an entry
 
 
-@dataclass
-class _Record:
-    number: int
-    line: int  # of its first line
-    meta: list[tuple[int, str, str]] = field(default_factory=list)  # (line, KEY, value)
-    sections: list[tuple[int, str, str]] = field(default_factory=list)  # (line, NAME, text)
-
-
 def read_mt(
     path: Path,
     *,
@@ -88,27 +84,56 @@ def read_mt(
     `base_url` the old blog's address, against which relative links are made absolute."""
     data = read_file(path, MAX_EXPORT_BYTES, what="an export", hint="split it into several files")
     try:
-        text = data.decode(encoding)
-    except LookupError:
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=None)
+    except LookupError:  # no such codec, or one that is no text encoding (rot13, base64)
         raise InputError(
             f"{encoding!r} is not an encoding Python knows; try utf-8 or cp1252"
         ) from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+    return _parse(
+        _decoded(stream, data, encoding, str(path)),
+        str(path),
+        category=category,
+        tz=tz,
+        base_url=base_url,
+    )
+
+
+def _decoded(stream: io.TextIOWrapper, data: bytes, encoding: str, source: str) -> Iterator[str]:
+    """The export's lines, decoded as they are read: the export is never held as one text."""
+    try:
+        for number, line in enumerate(stream, 1):
+            line = line.removesuffix("\n")
+            yield line.removeprefix("\ufeff") if number == 1 else line
+    except UnicodeError as error:
+        # The stream decodes a block at a time; the whole says which byte, and so which line.
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            bad = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                f"{source}: not {encoding}",
+                [
+                    Problem(
+                        source,
+                        bad,
+                        f"byte 0x{data[exc.start]:02x} is not {encoding}; pass --encoding cp1252 "
+                        "(or the export's encoding) or save the file as UTF-8",
+                    )
+                ],
+            ) from None
+        except UnicodeError:  # codecs such as "undefined" and "punycode" fail on their own
+            pass
         raise InputError(
-            f"{path}: not {encoding}",
+            f"{source}: not {encoding}",
             [
                 Problem(
-                    str(path),
-                    line,
-                    f"byte 0x{data[exc.start]:02x} is not {encoding}; pass --encoding cp1252 "
-                    "(or the export's encoding) or save the file as UTF-8",
+                    source,
+                    None,
+                    f"cannot be read as {encoding} ({error}); pass --encoding cp1252 (or the "
+                    "export's encoding) or save the file as UTF-8",
                 )
             ],
         ) from None
-    return parse_mt(
-        text.removeprefix("\ufeff"), str(path), category=category, tz=tz, base_url=base_url
-    )
 
 
 def parse_mt(
@@ -120,21 +145,36 @@ def parse_mt(
     base_url: str | None = None,
 ) -> MTExport:
     """Every entry of the export (in `category`, when given), in export order."""
+    lines = (line.removesuffix("\n") for line in io.StringIO(text, newline=None))
+    return _parse(lines, source, category=category, tz=tz, base_url=base_url)
+
+
+def _parse(
+    lines: Iterable[str],
+    source: str,
+    *,
+    category: str | None,
+    tz: tzinfo | None,
+    base_url: str | None,
+) -> MTExport:
+    """A record is read, turned into a post and let go before the next is read, so an export
+    costs its bytes and its posts, not its text several times over."""
     problems: list[Problem] = []
-    records = _records(text, source, problems)
     wanted = fold(category).casefold() if category else None
+    categories: set[str] = set()  # all the export's, to name them when none is `category`
     posts: list[NewPost] = []
-    other = no_entry = 0
-    for record in records:
-        keys = {key for _, key, _ in record.meta}
-        if "NO ENTRY" in keys:
+    records = other = no_entry = 0
+    for record in read_records(lines, source, problems):
+        records += 1
+        names = {fold(v) for _, k, v in record.meta if k.endswith("CATEGORY") and fold(v)}
+        if wanted is not None:
+            categories |= names
+        if "NO ENTRY" in {key for _, key, _ in record.meta}:
             no_entry += 1
             continue
-        if wanted is not None:
-            names = {fold(v).casefold() for _, k, v in record.meta if k.endswith("CATEGORY")}
-            if wanted not in names:
-                other += 1
-                continue
+        if wanted is not None and wanted not in {name.casefold() for name in names}:
+            other += 1
+            continue
         post = _post(record, source, tz, base_url, problems)
         if post is not None:
             posts.append(post)
@@ -156,106 +196,15 @@ def parse_mt(
             ],
         )
     if wanted is not None and not posts and other:
-        found = sorted(
-            {fold(v) for r in records for _, k, v in r.meta if k.endswith("CATEGORY") and v}
-        )
         raise InputError(
             f'{source}: no entry is in the category "{category}"; the export\'s categories are: '
-            + (", ".join(found) or "(none)")
+            + (", ".join(sorted(categories)) or "(none)")
         )
-    return MTExport(posts=posts, records=len(records), other_category=other, no_entry=no_entry)
-
-
-def _records(text: str, source: str, problems: list[Problem]) -> list[_Record]:
-    """Split the export into records and their sections, keeping line numbers for messages."""
-    lines = clean(text).split("\n")
-    records: list[_Record] = []
-    chunk: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, 1):
-        if line.strip() != RECORD_END:
-            chunk.append((number, line))
-            continue
-        if any(text.strip() for _, text in chunk):
-            records.append(_record(len(records) + 1, chunk, source, problems))
-        chunk = []
-    rest = [(n, line) for n, line in chunk if line.strip()]
-    if rest:
-        problems.append(
-            Problem(
-                source,
-                rest[0][0],
-                f"record {len(records) + 1} is not ended by a line of eight dashes (--------); "
-                "the export may be cut short: export it again, or add the line if the record is "
-                "whole",
-            )
-        )
-    return records
-
-
-def _record(
-    number: int, lines: list[tuple[int, str]], source: str, problems: list[Problem]
-) -> _Record:
-    first = next(n for n, text in lines if text.strip())
-    record = _Record(number=number, line=first)
-    pieces: list[list[tuple[int, str]]] = [[]]
-    for n, text in lines:
-        if text.strip() == SECTION_END:
-            pieces.append([])
-        else:
-            pieces[-1].append((n, text))
-    meta, *sections = pieces
-    for i, (n, text) in enumerate(meta):
-        line = text.strip()
-        if not line:
-            continue
-        match = _KEY.match(line)
-        if match is None:
-            problems.append(
-                Problem(
-                    source,
-                    n,
-                    f'record {number}: "{_short(line)}" is not a KEY: value line; a record '
-                    "starts with lines such as TITLE: A title, then a line of five dashes (-----)",
-                )
-            )
-            continue
-        key = " ".join(match.group(1).upper().split())
-        if key == "START BODY":  # old exports: the rest of the record is the body
-            sections.insert(0, [(n, "BODY:"), *meta[i + 1 :]])
-            break
-        record.meta.append((n, key, match.group(2).strip()))
-    for piece in sections:
-        body = _trim(piece)
-        if not body:
-            continue
-        n, head = body[0]
-        match = _SECTION.match(head.strip())
-        if match is None:
-            problems.append(
-                Problem(
-                    source,
-                    n,
-                    f'record {number}: "{_short(head.strip())}" follows a line of five dashes but '
-                    "opens no section (BODY:, EXTENDED BODY:, EXCERPT:, KEYWORDS:, COMMENT:, "
-                    "PING:); a line of five dashes inside a text ends it, so change that line",
-                )
-            )
-            continue
-        content = [match.group(2)] if match.group(2) else []
-        content += [text for _, text in body[1:]]
-        name = " ".join(match.group(1).split())
-        record.sections.append((n, name, "\n".join(content).strip("\n").rstrip()))
-    return record
-
-
-def _trim(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    start = next((i for i, (_, t) in enumerate(lines) if t.strip()), len(lines))
-    end = next((i for i in range(len(lines), 0, -1) if lines[i - 1][1].strip()), 0)
-    return lines[start:end]
+    return MTExport(posts=posts, records=records, other_category=other, no_entry=no_entry)
 
 
 def _post(
-    record: _Record, source: str, tz: tzinfo | None, base_url: str | None, problems: list[Problem]
+    record: Record, source: str, tz: tzinfo | None, base_url: str | None, problems: list[Problem]
 ) -> NewPost | None:
     number = record.number
     before = len(problems)
@@ -288,7 +237,10 @@ def _post(
         if status.strip().lower() in _STATUSES:
             draft = _STATUSES[status.strip().lower()]
         else:
-            fail(line, f'STATUS "{status}" is not one of Publish, Draft, Future, Review, Unpublish')
+            fail(
+                line,
+                f'STATUS "{short(status)}" is not one of Publish, Draft, Future, Review, Unpublish',
+            )
 
     sections: dict[str, list[str]] = {}
     for _, name, content in record.sections:
@@ -344,7 +296,7 @@ def _date(
 ) -> datetime | date | None:
     match = _DATE.match(value.strip())
     if match is None:
-        fail(line, f'DATE "{value}" does not parse; {DATE_HINT}')
+        fail(line, f'DATE "{short(value)}" does not parse; {DATE_HINT}')
         return None
     month, day, year, hour, minute, second, ampm = match.groups()
     y = full_year(int(year), len(year))
@@ -358,7 +310,7 @@ def _date(
             h = h % 12 + (12 if ampm.upper() == "PM" else 0)
         when = datetime(y, int(month), int(day), h, int(minute), int(second or 0))
     except ValueError:
-        fail(line, f'DATE "{value}" does not parse; {DATE_HINT}')
+        fail(line, f'DATE "{short(value)}" does not parse; {DATE_HINT}')
         return None
     return when.replace(tzinfo=tz) if tz is not None else when
 
@@ -367,10 +319,6 @@ def _split_tags(value: str) -> list[str]:
     """`TAGS: sco,"Central Asia",summit`: comma-separated, quoted when a tag has a space."""
     row = next(csv.reader([value], skipinitialspace=True), [])
     return [fold(tag) for tag in row if fold(tag)]
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plural(n: int, noun: str) -> str:

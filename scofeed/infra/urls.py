@@ -6,9 +6,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-# An absolute URI (RFC 3986 scheme, then characters no URI holds unescaped): what Atom needs
-# of an id, and what a post's `id:` must be.
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+\Z")
+# An absolute IRI: an RFC 3986 scheme, then only what RFC 3987 lets an IRI hold (unreserved and
+# reserved ASCII, %XX escapes, the non-ASCII characters of `ucschar`; no space, no control, none
+# of < > " { } | \ ^ `): what Atom needs of an id, and what a post's `id:` must be.
+_UCSCHAR = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    + "".join(f"{chr(plane << 16)}-{chr((plane << 16) + 0xFFFD)}" for plane in range(1, 14))
+    + "\U000e1000-\U000efffd"
+)
+_ABSOLUTE_IRI = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;={_UCSCHAR}]"
+    r"|%[0-9A-Fa-f]{2})+\Z"
+)
+# Schemes no id may have: a reader that shows an id as a link (RSS readers do, for a guid)
+# would run or open it.
+UNSAFE_ID_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -24,8 +36,15 @@ def is_http_url(url: object) -> bool:
 
 
 def is_absolute_iri(text: str) -> bool:
-    """A scheme, a colon and no character an IRI may not hold (`tag:…`, `urn:…`, `https://…`)."""
+    """A scheme, a colon and only characters an IRI may hold (`tag:…`, `urn:…`, `https://…`)."""
     return bool(_ABSOLUTE_IRI.match(text))
+
+
+def unsafe_id_scheme(text: str) -> str | None:
+    """The scheme of an id a reader would run or open (`javascript`, `vbscript`, `data`,
+    `file`), in lower case; None for any other."""
+    scheme = text.partition(":")[0].lower()
+    return scheme if scheme in UNSAFE_ID_SCHEMES else None
 
 
 def has_scheme(text: str) -> bool:

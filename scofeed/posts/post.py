@@ -16,7 +16,7 @@ from typing import Any
 
 from scofeed.errors import Problem, ScofeedError
 from scofeed.infra.dates import parse_iso
-from scofeed.infra.urls import is_absolute_iri
+from scofeed.infra.urls import is_absolute_iri, unsafe_id_scheme
 from scofeed.infra.xmlsafe import NOT_XML
 from scofeed.posts import frontmatter
 from scofeed.posts.limits import MAX_DEPTH, MAX_FOLDER_NAME, MAX_NAME, nesting
@@ -198,6 +198,12 @@ def _post_from_meta(
     if post_id is not None and not is_absolute_iri(post_id):
         fail(
             "id", f"id {_kind(post_id)} must be an absolute URI such as tag:example.org,2008:post-1"
+        )
+    elif post_id is not None and (scheme := unsafe_id_scheme(post_id)):
+        fail(
+            "id",
+            f"id {_kind(post_id)} has the scheme {scheme}:, which a feed reader showing it as a "
+            "link would run or open; use an id such as tag:example.org,2008:post-1",
         )
 
     if problems or published is None:

@@ -12,18 +12,13 @@ refused (`scofeed.infra.fetching`).
 
 from __future__ import annotations
 
-import re
-
-from scofeed.errors import NotAFeedError
-from scofeed.importers.feed.common import MAX_FEED_BYTES, FeedImport
+from scofeed.importers.feed.common import MAX_FEED_BYTES, FeedImport, document_kind
 from scofeed.importers.feed.json import JsonReader
 from scofeed.importers.feed.xml import XmlReader
 from scofeed.infra.fetching import fetch, read_file
 from scofeed.infra.urls import has_scheme
 
 __all__ = ["MAX_FEED_BYTES", "FeedImport", "parse_feed", "read_feed"]
-
-_HTML_PAGE = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 
 
 def read_feed(
@@ -50,14 +45,6 @@ def parse_feed(
 ) -> FeedImport:
     """A feed's bytes -> its entries as posts, oldest first. Raises `InputError` with every
     problem found (nothing is imported then), `NotAFeedError` for what is no feed at all."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{"):
+    if document_kind(data, source) == "json":
         return JsonReader(source, base_url, tag_authority).parse(data)
-    if not head.startswith(b"<"):
-        raise NotAFeedError(f"{source}: neither XML nor JSON, so not a feed")
-    if _HTML_PAGE.search(head[:2048]) and not re.search(rb"<(rss|feed)[\s>]", head[:4096]):
-        raise NotAFeedError(
-            f"{source}: is an HTML page, not a feed; give the address of its feed, found in the "
-            'page\'s <link rel="alternate" type="application/rss+xml"> element'
-        )
     return XmlReader(source, base_url, tag_authority).parse(data)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urljoin, urlsplit
 
-from scofeed.errors import InputError, Problem
+from scofeed.errors import InputError, NotAFeedError, Problem
 from scofeed.importers.html import fold, html_text, markdown_from_html, plain
 from scofeed.importers.model import NewPost
 from scofeed.infra.dates import parse_iso
-from scofeed.infra.urls import has_scheme, is_absolute_iri
+from scofeed.infra.urls import has_scheme, is_absolute_iri, is_http_url, unsafe_id_scheme
+from scofeed.infra.xmlsafe import detect_codec
 from scofeed.posts.text import body_title
 
 MAX_FEED_BYTES = 20 * 2**20
@@ -31,6 +33,49 @@ class FeedImport:
     posts: list[NewPost]
     kind: str  # "RSS 2.0", "Atom 1.0", "JSON Feed 1.1"
     notes: list[str] = field(default_factory=list)
+
+
+# --- which reader a document is for ---------------------------------------------------------
+
+_SNIFF_CHARS = 4096
+_HTML_PAGE = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_FEED_ROOT = re.compile(r"<(rss|feed)[\s>]")
+
+
+def document_kind(data: bytes, source: str) -> Literal["json", "xml"]:
+    """Which reader a document is for, from its first characters read in the encoding its byte
+    order mark names (or, without one, its first bytes, as XML 1.0 Appendix F and libxml2
+    read UTF-16 and UTF-32): "json" for `{`, "xml" for `<`. Raises `NotAFeedError` for anything
+    else and for an HTML page."""
+    codec, skip = detect_codec(data)
+    # Four bytes a character at most; NULs dropped, so UTF-16 without a byte order mark is
+    # still seen for what it is, and its reader can say what is wrong with it.
+    head = data[skip : skip + 4 * _SNIFF_CHARS].decode(codec, errors="replace")
+    head = head.replace("\x00", "").lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
+        return "json"
+    if not head.startswith("<"):
+        raise NotAFeedError(f"{source}: neither XML nor JSON, so not a feed")
+    if _HTML_PAGE.search(head[:2048]) and not _FEED_ROOT.search(head):
+        raise NotAFeedError(
+            f"{source}: is an HTML page, not a feed; give the address of its feed, found in the "
+            'page\'s <link rel="alternate" type="application/rss+xml"> element'
+        )
+    return "xml"
+
+
+# --- ids -------------------------------------------------------------------------------------
+
+
+def id_problem(text: str) -> str | None:
+    """Why `text` cannot be an entry's id, or None when it can: the store's rule, an absolute
+    IRI (what Atom requires) that is not one a reader would run or open."""
+    if not is_absolute_iri(text):
+        return "is not a URI, which Atom requires"
+    scheme = unsafe_id_scheme(text)
+    if scheme is not None:
+        return f"has the scheme {scheme}:, which a reader showing it as a link would run or open"
+    return None
 
 
 # --- shared by the three formats -------------------------------------------------------------
@@ -75,19 +120,22 @@ class Reader:
         return FeedImport(posts=ordered, kind=self.kind, notes=self.notes)
 
     def entry_id(self, raw: str | None, line: int | None, where: str) -> str | None:
-        """The entry's id as it is when it is an absolute URI, as the store and Atom require;
-        else a `tag:` URI under the site's own authority that names the feed and the old id
-        (always the same for the same entry, so importing again matches it)."""
+        """The entry's id as it is when it is a safe absolute URI (`id_problem`), as the store
+        and Atom require; else a `tag:` URI under the site's own authority that names the feed
+        and the old id, every character escaped (always the same for the same entry, so
+        importing again matches it). The import goes on either way: the old id cannot be kept,
+        and the note says why."""
         raw = fold(raw or "")
         if not raw:
             return None
-        if is_absolute_iri(raw):
+        why = id_problem(raw)
+        if why is None:
             return raw
         host = urlsplit(self.home or self.base_url or "").hostname or "feed"
         made = f"tag:{self.tag_authority}:imported/{quote(host)}/{quote(raw, safe='')}"
         self.notes.append(
-            f"{Problem(self.source, line, where)}: the id {raw!r} is not a URI, which Atom "
-            f"requires; it is kept as {made}, so readers may show this entry once more"
+            f"{Problem(self.source, line, where)}: the id {short(raw)!r} {why}; it is kept as "
+            f"{short(made, 120)}, so readers may show this entry once more"
         )
         return made
 
@@ -115,7 +163,7 @@ class Reader:
                 self.fail(line, f"{where} has no date; give it a {self._date_names()}")
             return None
         body = markdown_from_html(html, base=base or link or self.home) if html else ""
-        if not body and link:
+        if not body and link and is_http_url(link):  # never a javascript: link, say
             body = markdown_from_html(f'<p><a href="{_attr(link)}">{_text(title or link)}</a></p>')
         if not title and not body:
             self.fail(line, f"{where} has no title, no content and no link; nothing to import")
@@ -153,7 +201,7 @@ class Reader:
         except ValueError:
             self.fail(
                 line,
-                f'{what} "{value.strip()}" does not parse; write it as RFC 3339, such as '
+                f'{what} "{short(value.strip())}" does not parse; write it as RFC 3339, such as '
                 "2008-05-19T14:30:00Z",
             )
             return None
@@ -176,12 +224,22 @@ def _text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def short(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: a long one cut, so that one bad value of megabytes
+    does not bury the others."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MAX_COUNT_DIGITS = 9  # no entry has a billion comments
+
+
 def _int(value: object) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+    """A count (of comments); None for anything else, such as a number of more digits than
+    any count has (past 4,300 Python would not even turn it into a number)."""
+    text = str(value).strip().lstrip("+")
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > MAX_COUNT_DIGITS:
         return None
-    return number if number >= 0 else None
+    return int(text)
 
 
 def _absolute(url: str | None, base: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -18,10 +19,11 @@ from scofeed.importers.feed.common import (
     Reader,
     _absolute,
     _int,
+    short,
 )
 from scofeed.importers.html import fold, html_text, text_to_html
 from scofeed.infra.dates import parse_iso, parse_rfc822
-from scofeed.infra.urls import has_scheme
+from scofeed.infra.urls import has_scheme, is_http_url
 from scofeed.infra.xmlsafe import declares_entities, parser
 
 
@@ -78,7 +80,8 @@ class XmlReader(Reader):
             guid = fold(guid_el.text or "") if guid_el is not None else ""
             if guid and guid_el.get("isPermaLink", "true").strip().lower() != "false":
                 guid = _absolute(guid, self.home or self.base_url) or guid
-                link = link or guid
+                if is_http_url(guid):  # a permalink readers can follow, not javascript:
+                    link = link or guid
             published = self._rss_date(item, "pubDate", where)
             if published is None:
                 published = self.iso_date(_child_text(item, f"{DC}date"), line, f"{where}: dc:date")
@@ -130,8 +133,8 @@ class XmlReader(Reader):
             except ValueError:
                 self.fail(
                     el.sourceline,
-                    f'{where}: {name} "{value}" does not parse; write it as RFC 822, such as '
-                    "Mon, 19 May 2008 14:30:00 +0000",
+                    f'{where}: {name} "{short(value)}" does not parse; write it as RFC 822, such '
+                    "as Mon, 19 May 2008 14:30:00 +0000",
                 )
                 return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -215,14 +218,15 @@ def _atom_html(el: Any) -> str | None:
         return str(el.text or "")
     if kind in ("xhtml", "application/xhtml+xml"):
         div = el.find(f"{XHTML}div")
-        holder = div if div is not None else el
-        copy = etree.fromstring(etree.tostring(holder))
-        for node in copy.iter():
+        holder = copy.deepcopy(div if div is not None else el)
+        # A copy of the tree, not a parse of its text: an entity reference the document may
+        # leave undefined (it names an external DTD) is kept as it is, not a syntax error.
+        for node in holder.iter():
             if isinstance(node.tag, str):
                 node.tag = etree.QName(node).localname
-        etree.cleanup_namespaces(copy)
-        return (copy.text or "") + "".join(
-            etree.tostring(child, encoding="unicode", with_tail=True) for child in copy
+        etree.cleanup_namespaces(holder)
+        return (holder.text or "") + "".join(
+            etree.tostring(child, encoding="unicode", with_tail=True) for child in holder
         )
     if kind in ("text", "text/plain"):
         return text_to_html(el.text or "")
@@ -254,5 +258,9 @@ def _rss_author(value: str | None) -> str | None:
     """RSS `<author>` is an address, often with the name: `jo@example.org (Jo Smith)`."""
     if not value:
         return None
-    match = re.match(r"^\s*\S+@\S+\s*\((.+)\)\s*$", value)
+    match = _ADDRESS_AND_NAME.match(value)
     return match.group(1) if match else value
+
+
+# One "@" and no "(" in the address: `\S+@\S+` took quadratic time on a long run of "a@".
+_ADDRESS_AND_NAME = re.compile(r"^\s*[^\s(@]+@[^\s(@]+\s*\((.+)\)\s*$")
