@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,7 @@ from scofeed.errors import InputError, OutputError
 from scofeed.publish import cache as cache_module
 from scofeed.publish.build import build
 
-from conftest import NOW, make_store, post, tree
+from conftest import NOW, make_store, post, run_cli, tree
 
 NOW_ISO = NOW.isoformat()
 
@@ -83,14 +81,7 @@ def test_every_bomb_is_a_bad_post_found_in_seconds(tmp_path: Path, name: str) ->
     make_store(tmp_path, 0)
     (tmp_path / "posts" / name).write_text(make())
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("build", "--now", NOW_ISO, cwd=tmp_path)
     assert time.monotonic() - started < 10  # generous: each takes well under a second here
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("Error: 1 post file cannot be read\n")
@@ -113,14 +104,7 @@ def test_odd_files_and_folders_are_named_never_read_or_followed(tmp_path: Path) 
         here = here / "d"
         here.mkdir()
     (here / "x.md").write_text(post("date: 2020-01-01"))
-    result = subprocess.run(
-        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("build", "--now", NOW_ISO, cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0] == "Error: 4 post files cannot be read"
@@ -139,14 +123,7 @@ def test_odd_files_and_folders_are_named_never_read_or_followed(tmp_path: Path) 
 def test_a_file_where_a_folder_belongs_is_one_clear_error(tmp_path: Path, which: str) -> None:
     make_store(tmp_path, 0)
     (tmp_path / which).write_text("not a folder\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "scofeed", "build", "--now", NOW_ISO],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("build", "--now", NOW_ISO, cwd=tmp_path)
     assert result.returncode == 2
     what = "cannot publish there" if which == "output" else "cannot hold the build's lock and cache"
     assert result.stderr.startswith(f"Error: {tmp_path / which}: {what}: it is a file")
