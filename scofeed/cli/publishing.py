@@ -16,6 +16,7 @@ import click
 
 from scofeed.cli import (
     EXIT_CANNOT_RUN,
+    _allow_private_option,
     _clock,
     _config,
     _config_option,
@@ -213,7 +214,8 @@ def serve_cmd(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @_timeout_option(20.0)
-def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float) -> None:
+@_allow_private_option
+def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float, allow_private: bool) -> None:
     """Check RSS 2.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
 
     \b
@@ -225,16 +227,18 @@ def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float) -> None:
 
     from scofeed.validate import validate_targets  # lxml and the schemas: for this command only
 
-    run = validate_targets(targets, timeout=timeout)
+    run = validate_targets(targets, timeout=timeout, allow_private=allow_private)
     if fmt == "json":
         click.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False))
     else:
         for finding in run.findings:
-            click.echo(str(finding))
+            click.echo(str(finding))  # a Finding's text is already printable
+    from scofeed.validate.findings import printable  # names and errors can quote anything
+
     for path in run.skipped:
-        click.echo(f"scofeed: skipped {path}: not an RSS or Atom feed", err=True)
+        click.echo(f"scofeed: skipped {printable(path)}: not an RSS or Atom feed", err=True)
     for failure in run.failures:
-        click.echo(f"Error: {failure}", err=True)
+        click.echo(f"Error: {printable(str(failure))}", err=True)
     if fmt == "text" and run.documents:
         errors = sum(f.severity == "error" for f in run.findings)
         warnings = len(run.findings) - errors
