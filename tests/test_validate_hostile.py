@@ -23,8 +23,8 @@ import pytest
 from scofeed.errors import InputError, NotAFeedError
 from scofeed.importers.feed import parse_feed
 from scofeed.importers.feed.xml import XmlReader
-from scofeed.infra import xmlsafe
-from scofeed.infra.xmlsafe import declares_entities, read_prolog
+from scofeed.infra import prolog
+from scofeed.infra.prolog import declares_entities, read_prolog
 from scofeed.validate import Finding, validate_bytes
 from scofeed.validate import xml as validate_xml
 from scofeed.validate.findings import printable
@@ -223,7 +223,7 @@ def test_entities_libxml2_read_are_refused_even_if_the_scan_missed_them(
 ) -> None:
     """The verdict does not rest on the scan alone: what libxml2 parsed is looked at too."""
 
-    def blind(data: bytes) -> xmlsafe.Prolog:
+    def blind(data: bytes) -> prolog.Prolog:
         return replace(read_prolog(data), entity_line=None)
 
     monkeypatch.setattr(validate_xml, "read_prolog", blind)

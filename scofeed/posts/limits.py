@@ -58,7 +58,9 @@ def yaml_values(node: Any) -> int:
 
 
 # The start of a line that opens blocks: block quote markers, list markers, indentation.
-_BLOCK_PREFIX = re.compile(r"^(?:[ \t]|>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))+", re.MULTILINE)
+_BLOCK_PREFIX = re.compile(r"(?:[ \t]|>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))+")
+_OPENERS = frozenset(" \t>-+*0123456789")
+_MARKER = re.compile(r"[-+*]|\d[.)]")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?(/?)>")
 # Elements that never hold others, or whose end tag HTML lets a writer leave out: they do not
 # count, so an old post full of unclosed <p> is not taken for a deep one.
@@ -73,15 +75,22 @@ def nesting(markdown: str) -> tuple[int, int]:
     """(depth, line): an upper bound of how deep the body's blocks and HTML elements nest once
     rendered, and a line where it is reached. Linear in the text."""
     deepest, line = 0, 1
-    for match in _BLOCK_PREFIX.finditer(markdown):
+    for number, text in enumerate(markdown.split("\n"), 1):
+        # Splitting and looking at each line's first character is several times quicker than
+        # a multi-line regex, which tries every position for a line start.
+        if not text or text[0] not in _OPENERS:
+            continue
+        match = _BLOCK_PREFIX.match(text)
+        if match is None or len(match.group()) <= deepest:
+            continue  # each level takes a character at least: this line goes no deeper
         prefix = match.group()
-        depth = prefix.count(">") + len(re.findall(r"[-+*]|\d[.)]", prefix))
+        depth = prefix.count(">") + len(_MARKER.findall(prefix))
         depth += len(prefix.expandtabs(4)) // 4
         if depth > deepest:
-            deepest, line = depth, markdown.count("\n", 0, match.start()) + 1
+            deepest, line = depth, number
     open_tags: list[str] = []
     html_deepest, html_line = 0, 1
-    for match in _TAG.finditer(markdown):
+    for match in _TAG.finditer(markdown) if "<" in markdown else ():
         closing, name, empty = match.group(1), match.group(2).lower(), match.group(3)
         if name in _FLAT or empty:
             continue

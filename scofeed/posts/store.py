@@ -275,12 +275,14 @@ def _read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> by
         # Non-blocking: a file that became a FIFO since the scan is refused, not waited on.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            if not S_ISREG(os.fstat(fd).st_mode):
+            stat = os.fstat(fd)
+            if not S_ISREG(stat.st_mode):
                 why = "is no regular file (a FIFO, a device or a socket); remove it"
                 problems.append(Problem(shown, None, why))
                 return None
-            with open(fd, "rb", closefd=False) as fh:
-                data = fh.read(MAX_POST_BYTES + 1)
+            # Asked for by its size (one byte more, to see it grew): asking for the cap would
+            # make Python allocate 4 MiB for every post, a third of a clean build's time.
+            data = _read_up_to(fd, min(stat.st_size, MAX_POST_BYTES) + 1, MAX_POST_BYTES + 1)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -289,6 +291,18 @@ def _read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> by
     if len(data) > MAX_POST_BYTES:  # it grew since the scan
         return _read_bytes(path, len(data), shown, problems)
     return data
+
+
+def _read_up_to(fd: int, first: int, cap: int) -> bytes:
+    """The file's bytes, reading `first` at once and then on to `cap` at most."""
+    chunks = [os.read(fd, first)]
+    total = len(chunks[0])
+    if total < first:
+        return chunks[0]  # the end of a regular file: no second read needed
+    while chunks[-1] and total < cap:
+        chunks.append(os.read(fd, min(cap - total, 1 << 16)))
+        total += len(chunks[-1])
+    return b"".join(chunks)
 
 
 def _duplicates(posts: Iterable[Post]) -> list[Problem]:

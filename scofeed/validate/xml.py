@@ -13,7 +13,8 @@ from typing import Any
 
 from lxml import etree
 
-from scofeed.infra.xmlsafe import parser, read_prolog
+from scofeed.infra.prolog import read_prolog
+from scofeed.infra.xmlsafe import parser
 from scofeed.validate.rules import Report
 from scofeed.validate.values import local_name
 
@@ -44,7 +45,7 @@ _XMLNS = re.compile(r"""xmlns(?::([\w.\-]+))?\s*=\s*(["'])(.*?)\2""", re.S)
 
 def sniff(data: bytes) -> Sniff:
     """Find the first start tag without parsing (for documents libxml2 cannot or must not read),
-    reading the whole prolog whatever its length and encoding (`xmlsafe.read_prolog`)."""
+    reading the whole prolog whatever its length and encoding (`prolog.read_prolog`)."""
     prolog = read_prolog(data)
     doctype = prolog.doctype is not None
     doctype_html = (prolog.doctype or "").lower().startswith("html")

@@ -12,8 +12,8 @@ from scofeed.errors import InputError, NotAFeedError, Problem
 from scofeed.importers.html import fold, html_text, markdown_from_html, plain
 from scofeed.importers.model import NewPost
 from scofeed.infra.dates import parse_iso
+from scofeed.infra.prolog import detect_codec
 from scofeed.infra.urls import has_scheme, is_absolute_iri, is_http_url, unsafe_id_scheme
-from scofeed.infra.xmlsafe import detect_codec
 from scofeed.posts.text import body_title
 
 MAX_FEED_BYTES = 20 * 2**20

@@ -17,7 +17,7 @@ from typing import Any
 from scofeed.errors import InputError, NotAFeedError, Problem
 from scofeed.importers.feed.common import FeedImport, Reader, _absolute
 from scofeed.importers.html import fold, text_to_html
-from scofeed.infra.xmlsafe import detect_codec
+from scofeed.infra.prolog import detect_codec
 
 # The codecs `detect_codec` names from a byte order mark other than UTF-8's.
 _UNICODE_BOM = {

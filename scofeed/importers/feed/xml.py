@@ -23,8 +23,9 @@ from scofeed.importers.feed.common import (
 )
 from scofeed.importers.html import fold, html_text, text_to_html
 from scofeed.infra.dates import parse_iso, parse_rfc822
+from scofeed.infra.prolog import declares_entities
 from scofeed.infra.urls import has_scheme, is_http_url
-from scofeed.infra.xmlsafe import declares_entities, parser
+from scofeed.infra.xmlsafe import parser
 
 
 class XmlReader(Reader):
