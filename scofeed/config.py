@@ -46,6 +46,7 @@ class Config:
     cache_dir: Path = Path(".scofeed")
     tag_authority: str = DEFAULT_TAG_AUTHORITY
     permalink: str = DEFAULT_PERMALINK
+    page_size: int = 10  # posts on each page of the home, country and monthly listings
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     # The file this came from, for messages; None when the site has none.
@@ -54,6 +55,16 @@ class Config:
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def templates_dir(self) -> Path:
+        """The site's own templates, beside the posts (Pelican's and Hugo's habit)."""
+        return self.posts_dir.parent / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        """Files copied to the output as they are, beside the posts (Hugo's `static/`)."""
+        return self.posts_dir.parent / "static"
 
     @property
     def where(self) -> str:
@@ -74,6 +85,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "cache_dir": str,
     "tag_authority": str,
     "permalink": str,
+    "page_size": int,
     "gazetteer": dict,
 }
 
@@ -168,6 +180,8 @@ def _check(config: Config, where: str) -> None:
         ) from None
     if config.feed_limit < 0:
         raise ConfigError(f"{where}: feed_limit must be 0 (every post) or more")
+    if config.page_size < 1:
+        raise ConfigError(f"{where}: page_size must be 1 or more posts a page")
     if not _TAG_AUTHORITY.match(config.tag_authority):
         raise ConfigError(
             f"{where}: tag_authority {config.tag_authority!r} must be a domain or email you own "

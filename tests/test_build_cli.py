@@ -26,7 +26,7 @@ def test_build_with_no_configuration(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr.startswith(
-        "scofeed: 10 posts read (10 published), 62 files written, 0 unchanged in output/"
+        "scofeed: 10 posts read (10 published), 85 files written, 0 unchanged in output/"
     )
     built = tree(root / "output")
     assert built == {k: v for k, v in tree(GOLDEN).items()}
@@ -36,14 +36,14 @@ def test_no_op_rebuild_touches_nothing_and_quiet_prints_nothing(tmp_path: Path) 
     root = _seed_project(tmp_path)
     assert run_cli("build", "--now", NOW, cwd=root).returncode == 0
     files = sorted(p for p in (root / "output").rglob("*") if p.is_file())
-    assert len(files) == 62  # feeds, JSON feeds, embed fragments, pages, OPML, embed.js
+    assert len(files) == 85  # feeds, JSON feeds, embed fragments, pages, OPML, embed.js, sitemap…
     before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in files}
     again = run_cli("build", "--now", NOW, "--quiet", cwd=root)
     assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
     assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in files} == before
     verbose = run_cli("build", "--now", NOW, "-vv", cwd=root)
     assert "unchanged output/rss.xml" in verbose.stdout
-    assert "0 files written, 62 unchanged" in verbose.stderr
+    assert "0 files written, 85 unchanged" in verbose.stderr
 
 
 def test_a_changed_post_rewrites_only_its_feeds(tmp_path: Path) -> None:
@@ -53,7 +53,8 @@ def test_a_changed_post_rewrites_only_its_feeds(tmp_path: Path) -> None:
     target.write_text(target.read_text() + "\nA new sentence.\n")
     result = run_cli("build", "--now", NOW, "-v", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines() == [  # its page; its neighbours' and listings' bytes stay
+        "wrote output/2008/05/russian-federation-will-lead-the-shanghai-cooperation.html",
         "wrote output/atom.xml",
         "wrote output/countries/russia/atom.xml",
         "wrote output/countries/russia/feed.json",

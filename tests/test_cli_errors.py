@@ -70,7 +70,7 @@ BROKEN = """
 import sys, scofeed.cli, scofeed.site.plan
 def _broken(*args, **kwargs):
     raise RuntimeError("the renderer tripped")
-scofeed.site.plan.plan = _broken
+scofeed.site.plan.plan_feeds = _broken
 scofeed.cli.run(sys.argv[1:])
 """
 

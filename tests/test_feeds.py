@@ -209,13 +209,18 @@ def test_an_empty_store_still_gives_valid_site_feeds(project: Callable[..., Conf
     config = project({})
     report = build(config, now=NOW)
     assert sorted(report.written) == [
+        "404.html",
+        "_redirects",
+        "archives/index.html",
         "atom.xml",
         "embed.html",
         "embed.js",
         "feed.json",
         "feeds.opml",
         "index.html",
+        "robots.txt",
         "rss.xml",
+        "sitemap.xml",
     ]
     atom = etree.parse(str(config.output_dir / "atom.xml")).getroot()
     assert atom.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"

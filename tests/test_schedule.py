@@ -94,7 +94,7 @@ def test_builds_on_every_core_equal_builds_on_one(
     assert {line.split()[0] for line in pids.read_text().splitlines()} == {"parse", "render"}
 
     build(load_config(tmp_path / "one"), now=NOW)
-    assert len(report.written) == 62
+    assert len(report.written) == 139  # 50 posts: feeds, pages, listings
     assert tree(tmp_path / "many" / "output") == tree(tmp_path / "one" / "output")
     (tmp_path / "one" / "posts" / "2010-02-01-broken.md").write_text("---\ntitle: [\n---\n")
     with pytest.raises(InputError) as one:
@@ -150,7 +150,7 @@ def test_a_touched_file_is_not_reparsed_and_changes_nothing(tmp_path: Path) -> N
     target = next((tmp_path / "posts").glob("*.md"))
     os.utime(target, None)
     report = build(config, now=NOW)
-    assert report.written == () and len(report.unchanged) == 62
+    assert report.written == () and len(report.unchanged) == 85
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 # The order keys are written in, as an editor reads them.
 ORDER = (
     "title", "date", "updated", "author", "countries", "tags", "categories", "summary",
-    "slug", "comments", "draft", "id",
+    "slug", "comments", "draft", "id", "aliases",
 )  # fmt: skip
 
 

@@ -49,6 +49,8 @@ class Post:
     draft: bool = False
     id: str | None = None  # declared; None means "generate from the slug"
     mentions: tuple[str, ...] | None = None  # countries its text names; None: not detected
+    # Old addresses of the post (Hugo's `aliases`): paths below base_url, or URLs under it.
+    aliases: tuple[str, ...] = ()
     source: str = field(default="", compare=False)  # the file, absolute
     digest: str = field(default="", compare=False)  # sha256 of the file's bytes
 
@@ -206,6 +208,8 @@ def _post_from_meta(
             "link would run or open; use an id such as tag:example.org,2008:post-1",
         )
 
+    aliases = _aliases(meta.get("aliases"), lambda message: fail("aliases", message))
+
     if problems or published is None:
         return problems
     # Declared countries replace detection, so a post that declares them is not searched.
@@ -228,9 +232,36 @@ def _post_from_meta(
         draft=draft,
         id=post_id,
         mentions=mentions,
+        aliases=aliases,
         source=source,
         digest=digest,
     )
+
+
+_ALIAS = re.compile(r"^(?:https?://[^\s?#]+|/?[^\s?#:\\]+)$")
+
+
+def _aliases(value: object, fail: Callable[[str], None]) -> tuple[str, ...]:
+    """The `aliases:` list: each a path below the site's address (`2008/05/old.html`, a
+    leading `/` allowed) or a URL under it, with no query, fragment, `..` or spaces."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            fail(f"aliases must be a list of old paths, like aliases: [2008/05/old.html], not "
+                 f"{_kind(item)}")  # fmt: skip
+            return ()
+        alias = item.strip()
+        if len(alias) > 2000 or not _ALIAS.match(alias) or ".." in alias.split("/"):
+            fail(
+                f"alias {_kind(alias)} must be a path on this site such as 2008/05/old.html, "
+                "or a URL under base_url, without spaces, '?', '#' or '..'"
+            )
+            return ()
+        out.append(alias)
+    return tuple(dict.fromkeys(out))
 
 
 def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:

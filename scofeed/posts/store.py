@@ -32,7 +32,14 @@ MAX_FOLDER_DEPTH = 64
 
 
 def _walk(posts_dir: Path) -> list[PostFile]:
-    """Every `*.md` file below `posts_dir` with its stat, sorted by key (no file is read).
+    return walk_files(posts_dir, ".md", "the posts folder")
+
+
+def walk_files(
+    posts_dir: Path, suffix: str | None, called: str, *, skip_hidden: bool = False
+) -> list[PostFile]:
+    """Every file below `posts_dir` named `*suffix` (any name when None; none starting with
+    "." when `skip_hidden`) with its stat, sorted by key (no file is read).
 
     Folders linked from inside are followed once (a link loop ends there); a link that leads
     out of the store, a folder that cannot be read and anything that is no regular file (a
@@ -64,26 +71,28 @@ def _walk(posts_dir: Path) -> list[PostFile]:
             refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
             continue
         for entry in entries:
+            if skip_hidden and entry.name.startswith("."):
+                continue
             path = (*parts, entry.name)
             real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
             try:
                 is_dir = entry.is_dir()
             except OSError as exc:  # a link loop: a post by its name, or nothing at all
-                if entry.name.endswith(".md"):
+                if suffix is None or entry.name.endswith(suffix):
                     refuse(path, real, f"cannot be read: {exc.strerror or exc}")
                 continue
             if is_dir:
                 if real != root and not real.startswith(root + os.sep):
                     refuse((*parts, entry.name + "/"), real,
-                           f"links to {real}, outside the posts folder; copy it in")  # fmt: skip
+                           f"links to {real}, outside {called}; copy it in")  # fmt: skip
                 else:
                     todo.append((entry.path, path))
                 continue
-            if not entry.name.endswith(".md"):
+            if suffix is not None and not entry.name.endswith(suffix):
                 continue
             stat: os.stat_result | str
             if not real.startswith(root + os.sep):
-                stat = f"links to {real}, outside the posts folder; copy it in"
+                stat = f"links to {real}, outside {called}; copy it in"
             else:
                 try:
                     stat = entry.stat()

@@ -40,6 +40,9 @@ from scofeed.publish.output import (
 )
 
 if TYPE_CHECKING:
+    from scofeed.publish.rendering import Job
+    from scofeed.publish.static import StaticFile
+    from scofeed.site.archive import SitePages
     from scofeed.site.plan import FeedSpec
 
 # The site and the renderers are imported only once a build has something to render: the run
@@ -115,10 +118,11 @@ def _rebuild(
     started: float,
 ) -> BuildReport:
     """Read what changed, then render, check and publish the files whose inputs changed."""
-    from scofeed.publish.rendering import Entries, Job, folder_files, render_all
-    from scofeed.site.layout import published_country_files
-    from scofeed.site.pages import site_files
-    from scofeed.site.plan import feed_key, plan
+    from scofeed.publish.rendering import Entries, feed_jobs, page_jobs, render_all
+    from scofeed.publish.static import static_files
+    from scofeed.site import layout
+    from scofeed.site.archive import plan_pages
+    from scofeed.site.plan import plan_feeds, published_filed
 
     posts, problems = load_posts(
         config.posts_dir,
@@ -133,23 +137,31 @@ def _rebuild(
         raise unreadable(problems)
     checkpoint("read")
 
-    specs = plan(posts, config, gazetteer, now)
+    published_posts, filed = published_filed(posts, gazetteer, now)
+    specs = plan_feeds(published_posts, filed, config)
+    jobs = list(feed_jobs(specs))
+    site = plan_pages(published_posts, filed, config, [job.path for job in jobs] + SITE_FILES)
+    if isinstance(site, list):
+        raise unreadable(site)
+    jobs += page_jobs(site.pages)
+    statics, problems = static_files(config)
+    if problems:
+        raise InputError("the static folder cannot be copied; nothing was published", problems)
+    _refuse_shadowed(statics, jobs, config)
+
     entries = Entries(config, cache)
     files: dict[str, bytes] = {}
     kept: list[str] = []
     made: dict[str, tuple[str, str]] = {}
     findings: list[Problem] = []
     todo: list[Job] = []
-    for spec in specs:
-        for file in folder_files():
-            path = spec.folder + file.name
-            key = feed_key(spec, file.kind)
-            before = cache.files.get(path)
-            if before is not None and before[0] == key and _as_written(config, path, before):
-                kept.append(path)  # same inputs, same published bytes: nothing to do
-                made[path] = before[:2]
-            else:
-                todo.append(Job(spec, path, key, file))
+    for job in jobs:
+        before = cache.files.get(job.path)
+        if before is not None and before[0] == job.key and _as_written(config, job.path, before):
+            kept.append(job.path)  # same inputs, same published bytes: nothing to do
+            made[job.path] = before[:2]
+        else:
+            todo.append(job)
     total = len(kept) + len(todo)
     for done, (job, (data, problems)) in enumerate(
         zip(todo, render_all(todo, config, entries), strict=True), 1
@@ -160,11 +172,29 @@ def _rebuild(
         checkpoint(f"rendered {done}")
         if progress is not None:
             progress("feeds", len(kept) + done, total)
-    # The pages, the OPML list and the embed script: cheap, so made on every build that
-    # changed anything (publish leaves a file whose bytes are the same untouched).
-    for path, data in site_files(specs, config, entries).items():
+    # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
+    # on every build that changed anything (publish leaves a file whose bytes are the same).
+    for path, data in _site_files(specs, site, config).items():
         files[path] = data
         made[path] = ("site", hashlib.sha256(data).hexdigest())
+    for static in statics:
+        before = cache.files.get(static.path)
+        if (
+            before is not None
+            and before[0] == static.key
+            and _as_written(config, static.path, before)
+        ):
+            kept.append(static.path)
+            made[static.path] = before[:2]
+            continue
+        try:
+            data = static.source.read_bytes()
+        except OSError as exc:
+            raise InputError("a static file cannot be read; nothing was published", [
+                Problem(str(static.source), None, f"cannot be read: {exc.strerror or exc}")
+            ]) from None  # fmt: skip
+        files[static.path] = data
+        made[static.path] = (static.key, hashlib.sha256(data).hexdigest())
     if findings:
         feeds_ = len({p.path for p in findings})
         raise InputError(
@@ -172,7 +202,10 @@ def _rebuild(
             findings,
         )
 
-    stale = [p for p in published_country_files(config.output_dir) if p not in made]
+    # What the last build wrote and this one does not (a deleted post's page, a listing's last
+    # page, a country without posts) is removed; files scofeed never wrote are left alone.
+    wrote_before = {*cache.files, *layout.published_country_files(config.output_dir)}
+    stale = sorted(p for p in wrote_before if p not in made)
     published = sum(p.is_published(now) for p in posts)
     dates = [p.date for p in posts if not p.draft]
     last = LastBuild(
@@ -214,6 +247,48 @@ def _rebuild(
         removed=report.removed,
         seconds=time.perf_counter() - started,
     )
+
+
+# The site's own files besides feeds and pages (see `_site_files`): no page may take their path.
+SITE_FILES = [
+    "feeds.opml", "embed.js", "sitemap.xml", "robots.txt", "404.html", "_redirects",
+]  # fmt: skip
+
+
+def _site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[str, bytes]:
+    from scofeed.site import layout
+    from scofeed.site.html import render_not_found
+    from scofeed.site.pages import embed_script, render_opml
+    from scofeed.site.sitemap import redirects, robots, sitemap_files
+
+    files = {
+        layout.OPML_FILE: render_opml(specs, config),
+        layout.EMBED_SCRIPT: embed_script(),
+        layout.ROBOTS_FILE: robots(config),
+        layout.NOT_FOUND_FILE: render_not_found(config),
+        layout.REDIRECTS_FILE: redirects(site.redirects, config),
+        **sitemap_files(site.pages, config),
+    }
+    assert set(files) <= {*SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
+    return files
+
+
+def _refuse_shadowed(statics: list[StaticFile], jobs: list[Job], config: Config) -> None:
+    """A static file at a path the site writes would be one or the other: refused by name."""
+    from scofeed.posts.store import shown
+
+    written = {job.path for job in jobs} | set(SITE_FILES)
+    clashes = [
+        Problem(
+            f"{shown(config.static_dir, config.root)}/{s.path}",
+            None,
+            f"scofeed writes {s.path} itself; rename or remove this file",
+        )
+        for s in statics
+        if s.path in written or s.path.startswith("sitemap-")
+    ]
+    if clashes:
+        raise InputError("the static folder clashes with the site; nothing was published", clashes)
 
 
 def _still_published(cache: BuildCache, config: Config) -> bool:

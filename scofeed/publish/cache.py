@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 _BUILD_FILE = "build.pickle"
 _POSTS_FILE = "posts.pickle"
 # The layout of the two files; the record fields below are checked by name besides.
-_FORMAT = 7
+_FORMAT = 8
 # The distributions whose code shapes the output: parsing, rendering, sanitising, writing.
-LIBRARIES = ("PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml")
+LIBRARIES = (
+    "PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe",
+)  # fmt: skip
 
 # A post as the cache holds it: the fields its file gives, by name (its path and real path are
 # the store's to say, and its body is never kept), with dates as ISO 8601 text. Plain values

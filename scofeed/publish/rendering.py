@@ -1,13 +1,13 @@
 """Rendering what a build must write: each post's entry once (or from the cache), then each
-file of each feed folder, checked before it may be published; on every core when there is
-much to do (a clean build of a big store), in this process otherwise (a rebuild after an edit).
+file of each feed folder and each page, checked before it may be published; on every core when
+there is much to do (a clean build), in this process otherwise (a rebuild after an edit).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from scofeed.config import Config
@@ -17,6 +17,7 @@ from scofeed.publish.cache import BuildCache
 
 if TYPE_CHECKING:
     from scofeed.posts.post import Post
+    from scofeed.site.archive import Page
     from scofeed.site.entries import Entry
     from scofeed.site.plan import FeedSpec
 
@@ -121,12 +122,47 @@ class Entries:
 
 @dataclass(frozen=True)
 class Job:
-    """A file to render: its feed folder, its path below output/, the key of its inputs."""
+    """A file to render: its path below output/, the key of its inputs, the posts whose
+    entries it shows, how to make its bytes and how to check them."""
 
-    spec: FeedSpec
     path: str
     key: str
-    file: FolderFile
+    posts: tuple[Post, ...]
+    make: Callable[[Config, Entries], bytes]
+    check: Checker
+
+
+def feed_jobs(specs: Iterable[FeedSpec]) -> Iterator[Job]:
+    """Every file of every feed folder."""
+    from scofeed.site.plan import feed_key
+
+    for spec in specs:
+        for file in folder_files():
+            yield Job(
+                spec.folder + file.name,
+                feed_key(spec, file.kind),
+                spec.entries,
+                partial(file.render, spec),
+                file.check,
+            )
+
+
+def page_jobs(pages: Iterable[Page]) -> Iterator[Job]:
+    """Every page: a post's, a listing's, the archive index, a redirect."""
+    from scofeed.site.archive import ListPage, PostPage, Redirect, page_key
+    from scofeed.site.html import render_page
+
+    for page in pages:
+        if isinstance(page, PostPage):
+            near = (page.newer, page.older)
+            posts = (page.item.post, *(p for p in near if p is not None))
+        elif isinstance(page, ListPage):
+            posts = tuple(item.post for item in page.items)
+        elif isinstance(page, Redirect):
+            posts = (page.post,)
+        else:
+            posts = ()
+        yield Job(page.path, page_key(page), posts, partial(render_page, page), _no_check)
 
 
 # Forking workers costs more than it saves below this many files to render, or this many
@@ -145,11 +181,10 @@ def render_all(
     are many. Then the entries come first, each rendered once by one worker, so that the file
     workers, forked after, find every entry in the memo they inherit."""
     parallel = (
-        len(todo) >= PARALLEL_FILES
-        and sum(len(job.spec.entries) for job in todo) >= PARALLEL_ENTRIES
+        len(todo) >= PARALLEL_FILES and sum(len(job.posts) for job in todo) >= PARALLEL_ENTRIES
     )
     if parallel:
-        wanted = entries.missing(post for job in todo for post in job.spec.entries)
+        wanted = entries.missing(post for job in todo for post in job.posts)
         chunks = [
             range(i, min(i + ENTRY_CHUNK, len(wanted))) for i in range(0, len(wanted), ENTRY_CHUNK)
         ]
@@ -178,5 +213,5 @@ def _render_job(
 ) -> tuple[bytes, list[Problem]]:
     todo, config, entries = shared
     job = todo[index]
-    data = job.file.render(job.spec, config, entries)
-    return data, job.file.check(data, job.path)
+    data = job.make(config, entries)
+    return data, job.check(data, job.path)

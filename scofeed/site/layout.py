@@ -3,15 +3,20 @@ owner of the site's layout. Nothing else spells a file name or a folder.
 
     rss.xml atom.xml feed.json embed.html index.html   the whole category
     countries/<slug>/ (the same five files)             one country
-    feeds.opml embed.js                                 the site
+    page/<n>/index.html, countries/<slug>/page/<n>/     the listings' further pages
+    <year>/<month>/index.html (and page/<n>/)           a month's posts
+    archives/index.html                                 every month, by year
+    feeds.opml embed.js sitemap.xml robots.txt 404.html _redirects   the site
     <permalink>                                         a post (the `permalink` pattern)
+    <alias>                                             a post's old address: a redirect page
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from scofeed.config import Config
 from scofeed.posts.post import Post
@@ -25,6 +30,11 @@ INDEX_FILE = "index.html"
 OPML_FILE = "feeds.opml"
 EMBED_SCRIPT = "embed.js"
 COUNTRIES = "countries/"
+ARCHIVES = "archives/"
+SITEMAP_FILE = "sitemap.xml"
+ROBOTS_FILE = "robots.txt"
+NOT_FOUND_FILE = "404.html"
+REDIRECTS_FILE = "_redirects"
 
 FEED_FORMATS = {"rss": RSS_FILE, "atom": ATOM_FILE}
 # The feeds beside each other in every feed folder: file name, media type, what people call it.
@@ -75,6 +85,42 @@ def permalink_path(post: Post, config: Config) -> str:
 def permalink(post: Post, config: Config) -> str:
     """The post's absolute URL."""
     return url(config, permalink_path(post, config))
+
+
+def list_page(folder: str, number: int) -> str:
+    """The file of page `number` of a listing in `folder` (`""` is the home page):
+    `index.html`, then `page/2/index.html`, as Typepad and Hugo number them."""
+    return folder + (INDEX_FILE if number == 1 else f"page/{number}/{INDEX_FILE}")
+
+
+def month_folder(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def link_path(path: str) -> str:
+    """How pages link to a file: a folder's `index.html` by its folder (`page/2/`)."""
+    return path[: -len(INDEX_FILE)] if path.endswith(INDEX_FILE) else path
+
+
+def site_path(config: Config) -> str:
+    """The path part of base_url (`/sco/`): where output/ is served on its host."""
+    return urlsplit(config.base_url).path or "/"
+
+
+def alias_file(alias: str, config: Config) -> str | None:
+    """The file below output/ that keeps an old address alive (Hugo's `aliases`): a path below
+    base_url (a leading `/` too) or a URL under base_url; a folder-like address gets its
+    `index.html`. None when the address lies outside the site."""
+    if "://" in alias:
+        if not alias.startswith(config.base_url):
+            return None
+        alias = alias[len(config.base_url) :]
+    path = posixpath.normpath(unquote(alias).lstrip("/")) if alias.strip("/") else ""
+    if path in ("", ".") or path.startswith("..") or "\\" in path:
+        return None
+    if alias.endswith("/") or "." not in path.rsplit("/", 1)[-1]:
+        path += "/" + INDEX_FILE
+    return path
 
 
 def published_country_files(output_dir: Path) -> list[str]:

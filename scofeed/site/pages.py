@@ -1,6 +1,6 @@
-"""What a site needs besides its feeds, for subscribing and embedding: the HTML pages that list
-the feeds (with autodiscovery links), a ready HTML fragment per feed, the OPML subscription
-list, and the embed script.
+"""What a site needs besides its feeds and pages, for subscribing and embedding: a ready HTML
+fragment per feed, the code that embeds a feed in another site, the OPML subscription list,
+and the embed script.
 
 Pure functions from `FeedSpec`s, the configuration and the rendered `Entry` values (the same
 ones the feeds carry) to bytes: no clock, no environment. Every text is escaped with
@@ -9,7 +9,7 @@ ones the feeds carry) to bytes: no clock, no environment. Every text is escaped 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scofeed.config import Config
@@ -18,26 +18,13 @@ from scofeed.infra.urls import is_http_url
 from scofeed.posts.post import Post
 from scofeed.site import layout
 from scofeed.site.entries import Entry
-from scofeed.site.layout import EMBED_FILE, EMBED_SCRIPT, FEED_FILES, INDEX_FILE, OPML_FILE
+from scofeed.site.layout import EMBED_SCRIPT
 from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
 
 LATEST = 10  # entries in an embed fragment and on a page
 
 EntryFor = Callable[[Post], Entry]
-
-_CSS = (
-    "body{font:1rem/1.5 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;"
-    "color:#1b1b1b;background:#fff}"
-    "a{color:#0b57a4}table{border-collapse:collapse;width:100%}"
-    "th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}"
-    "td.n{text-align:right}ul.feeds{list-style:none;padding:0}ul.feeds li{display:inline}"
-    "td ul.feeds{margin:0}"
-    "ul.feeds li+li::before{content:' · '}"
-    "pre{overflow-x:auto;background:#f3f3f3;padding:.5rem}"
-    "@media (prefers-color-scheme:dark){body{color:#e8e8e8;background:#121212}"
-    "a{color:#8ab4f8}pre{background:#222}th,td{border-color:#444}}"
-)
 
 
 def _e(text: str) -> str:
@@ -98,145 +85,19 @@ def embed_script() -> bytes:
     return (Path(__file__).parent.parent / "data" / EMBED_SCRIPT).read_bytes()
 
 
-# --- the pages -------------------------------------------------------------------------------
+# --- the code a webmaster pastes ------------------------------------------------------------
 
 
-def _page(config: Config, title: str, alternates: str, body: Iterable[str]) -> bytes:
-    lines = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(config.language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="color-scheme" content="light dark">',
-        f"<title>{_e(title)}</title>",
-        '<meta name="generator" content="scofeed">',
-        alternates,
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        *body,
-        "</body>",
-        "</html>",
-    ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _alternates(spec: FeedSpec, config: Config) -> str:
-    """`<link rel="alternate">` autodiscovery tags for a feed folder's three feeds."""
-    home = layout.url(config, spec.folder)
-    return "\n".join(
-        f'<link rel="alternate" type="{kind}" title="{_e(f"{spec.title} ({label})")}" '
-        f'href="{_e(home + name)}">'
-        for name, kind, label in FEED_FILES
-    )
-
-
-def _feed_links(prefix: str, about: str | None = None) -> str:
-    """Links to a folder's feeds; `about` names them for screen readers in a table of many."""
-    links = "".join(
-        f'<li><a href="{_e(prefix + name)}" type="{kind}"'
-        + (f' aria-label="{_e(f"{label}: {about}")}"' if about else "")
-        + f">{label}</a></li>"
-        for name, kind, label in FEED_FILES
-    )
-    return f'<ul class="feeds">{links}</ul>'
-
-
-def _entries(n: int) -> str:
-    return f"{n} {'entry' if n == 1 else 'entries'}"
-
-
-def _latest(spec: FeedSpec) -> str:
-    return _time(spec.entries[0]) if spec.entries else "none yet"
-
-
-def _embed_snippet(spec: FeedSpec, config: Config) -> list[str]:
-    # The code a webmaster pastes is HTML too: every value in it escaped once for it, then
-    # the whole escaped again to be shown on this page.
-    snippet = (
-        f'<div data-scofeed="{_e(layout.url(config, spec.folder + layout.JSON_FILE))}" '
+def embed_code(folder: str, title: str, config: Config) -> str:
+    """The HTML that shows a feed's latest posts on another site. Every value in it is escaped
+    once for it; the page that shows it escapes the whole again (autoescape)."""
+    return (
+        f'<div data-scofeed="{_e(layout.url(config, folder + layout.JSON_FILE))}" '
         'data-limit="5">\n'
-        f'  <a href="{_e(layout.url(config, spec.folder))}">{_e(spec.title)}</a>\n'
+        f'  <a href="{_e(layout.url(config, folder))}">{_e(title)}</a>\n'
         "</div>\n"
         f'<script src="{_e(layout.url(config, EMBED_SCRIPT))}" defer></script>'
     )
-    return [
-        '<h2 id="embed">Embed</h2>',
-        "<p>Show the latest posts on another site: paste this where they should appear "
-        f'(the link shows until the feed loads), or include <a href="{EMBED_FILE}">'
-        f"{EMBED_FILE}</a>, a ready HTML fragment, server-side or in an iframe.</p>",
-        f"<pre><code>{_e(snippet)}</code></pre>",
-    ]
-
-
-def render_index(specs: Sequence[FeedSpec], config: Config, entry_for: EntryFor) -> bytes:
-    """`index.html`: every feed of the site (the whole category, then each country with its
-    entry count and latest post date), autodiscovery links for the category's feeds, and the
-    category's latest posts."""
-    site = next(s for s in specs if s.country is None)
-    countries = [s for s in specs if s.country is not None]
-    body = [
-        "<header>",
-        f"<h1>{_e(config.title)}</h1>",
-        f"<p>{_e(config.description)}</p>",
-        "</header>",
-        "<main>",
-        '<h2 id="subscribe">Subscribe</h2>',
-        f"<p>Every post of {_e(config.title)}: {_entries(len(site.entries))}, "
-        f"latest post {_latest(site)}.</p>",
-        _feed_links(""),
-        f'<p>Every feed of this site at once, for a feed reader: <a href="{OPML_FILE}" '
-        f'type="text/x-opml">{OPML_FILE}</a> (OPML).</p>',
-        '<h2 id="countries">By country</h2>',
-    ]
-    if countries:
-        body += [
-            "<table>",
-            "<caption>One set of feeds for each country the posts concern</caption>",
-            '<thead><tr><th scope="col">Country</th><th scope="col">Entries</th>'
-            '<th scope="col">Latest post</th><th scope="col">Feeds</th></tr></thead>',
-            "<tbody>",
-        ]
-        for spec in countries:
-            body.append(
-                f'<tr><th scope="row"><a href="{_e(spec.folder)}">{_e(spec.country or "")}</a>'
-                f'</th><td class="n">{len(spec.entries)}</td><td>{_latest(spec)}</td>'
-                f"<td>{_feed_links(spec.folder, spec.country)}</td></tr>"
-            )
-        body += ["</tbody>", "</table>"]
-    else:
-        body.append("<p>No country has a post yet.</p>")
-    body += _latest_posts(site, entry_for)
-    body += [*_embed_snippet(site, config), "</main>"]
-    return _page(config, f"{config.title}: feeds", _alternates(site, config), body)
-
-
-def render_country_index(spec: FeedSpec, config: Config, entry_for: EntryFor) -> bytes:
-    """`countries/<slug>/index.html`: one country's feeds, with their autodiscovery links,
-    and its latest posts."""
-    body = [
-        "<header>",
-        '<nav><a href="../../">All feeds</a></nav>',
-        f"<h1>{_e(spec.title)}</h1>",
-        f"<p>{_e(spec.description)}</p>",
-        "</header>",
-        "<main>",
-        '<h2 id="subscribe">Subscribe</h2>',
-        f"<p>{_entries(len(spec.entries))}, latest post {_latest(spec)}.</p>",
-        _feed_links(""),
-        *_latest_posts(spec, entry_for),
-        *_embed_snippet(spec, config),
-        "</main>",
-    ]
-    return _page(config, spec.title, _alternates(spec, config), body)
-
-
-def _latest_posts(spec: FeedSpec, entry_for: EntryFor) -> list[str]:
-    items = _entry_items(spec.entries[:LATEST], entry_for)
-    if not items:
-        return ['<h2 id="latest">Latest posts</h2>', "<p>No posts yet.</p>"]
-    return ['<h2 id="latest">Latest posts</h2>', '<ol class="scofeed-entries">', *items, "</ol>"]
 
 
 # --- OPML ------------------------------------------------------------------------------------
@@ -283,20 +144,3 @@ def render_opml(specs: Sequence[FeedSpec], config: Config) -> bytes:
             )
     data = etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return bytes(data)
-
-
-# --- everything the site holds besides its feeds ---------------------------------------------
-
-
-def site_files(specs: Sequence[FeedSpec], config: Config, entry_for: EntryFor) -> dict[str, bytes]:
-    """Relative path -> bytes of the site-level files: the index page, each country's page,
-    the OPML list and the embed script."""
-    files = {
-        INDEX_FILE: render_index(specs, config, entry_for),
-        OPML_FILE: render_opml(specs, config),
-        EMBED_SCRIPT: embed_script(),
-    }
-    for spec in specs:
-        if spec.country is not None:
-            files[spec.folder + INDEX_FILE] = render_country_index(spec, config, entry_for)
-    return files

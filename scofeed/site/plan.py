@@ -54,11 +54,25 @@ def plan(
     posts: Iterable[Post], config: Config, gazetteer: Gazetteer, now: datetime
 ) -> list[FeedSpec]:
     """The whole-category feed and one per country with a published post, sorted by folder."""
+    return plan_feeds(*published_filed(posts, gazetteer, now), config)
+
+
+def published_filed(
+    posts: Iterable[Post], gazetteer: Gazetteer, now: datetime
+) -> tuple[list[Post], list[tuple[str, ...]]]:
+    """The published posts, newest first, and the countries each is filed under."""
     published = newest_first(p for p in posts if p.is_published(now))
+    return published, filed_under(published, gazetteer)
+
+
+def plan_feeds(
+    published: Sequence[Post], filed: Sequence[tuple[str, ...]], config: Config
+) -> list[FeedSpec]:
+    """`plan`, from `published_filed`'s answer."""
     limit = config.feed_limit or None
     by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
     every: list[tuple[Post, tuple[str, ...]]] = []
-    for post, names in zip(published, filed_under(published, gazetteer), strict=True):
+    for post, names in zip(published, filed, strict=True):
         every.append((post, names))
         for name in names:
             by_country.setdefault(name, []).append((post, names))

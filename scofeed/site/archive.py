@@ -1,0 +1,264 @@
+"""Which pages the site holds and what each shows: a page for every published post, the
+listings (the home page, each country's page, each month's, all paginated), the archive index,
+and a redirect page for every old address a post keeps (`aliases`).
+
+Each page carries a `key`: a hash of everything its bytes depend on besides the configuration,
+the templates and the code (which key the whole cache), so a rebuild renders only the pages
+whose key changed: an edited post's page, its neighbours', and the listings it is on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from scofeed.config import Config
+from scofeed.errors import Problem
+from scofeed.posts.post import Post
+from scofeed.site import layout
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A post as pages show it: with the countries it is filed under."""
+
+    post: Post
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostPage:
+    path: str
+    item: Listed
+    newer: Post | None  # the next post in time, linked as "next"
+    older: Post | None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a listing, newest first."""
+
+    path: str
+    kind: str  # "home", "country" or "month"
+    title: str
+    folder: str  # where the listing's first page lives ("" for the home page)
+    feeds: str  # the feed folder its feeds are ("" for the category's)
+    items: tuple[Listed, ...]
+    number: int
+    total: int
+    count: int  # posts in the whole listing
+    country: str | None = None
+    month: tuple[int, int] | None = None
+    # The home page's first page lists the countries: (name, posts, newest post's date).
+    countries: tuple[tuple[str, int, datetime], ...] = ()
+
+    def page_path(self, number: int) -> str:
+        return layout.list_page(self.folder, number)
+
+
+@dataclass(frozen=True)
+class ArchiveIndex:
+    path: str
+    months: tuple[tuple[int, int, int], ...]  # (year, month, posts), newest first
+
+
+@dataclass(frozen=True)
+class Redirect:
+    path: str
+    post: Post  # where the old address now leads
+
+
+Page = PostPage | ListPage | ArchiveIndex | Redirect
+
+
+@dataclass(frozen=True)
+class SitePages:
+    pages: tuple[Page, ...]
+    # (old path below output/, new path) of every alias, for `_redirects`
+    redirects: tuple[tuple[str, str], ...] = field(default=())
+
+
+def plan_pages(
+    published: Sequence[Post],
+    countries: Sequence[tuple[str, ...]],
+    config: Config,
+    reserved: Sequence[str] = (),
+) -> SitePages | list[Problem]:
+    """Every page for the published posts (newest first, each with the countries it is filed
+    under); the problems instead when two files would share one path (`reserved` are the
+    other files the site writes: the feeds, the sitemap)."""
+    items = [Listed(p, c) for p, c in zip(published, countries, strict=True)]
+    pages: list[Page] = []
+    for i, item in enumerate(items):
+        newer = items[i - 1].post if i > 0 else None
+        older = items[i + 1].post if i + 1 < len(items) else None
+        pages.append(PostPage(layout.permalink_path(item.post, config), item, newer, older))
+
+    pages += _listing(items, "home", config.title, "", "", config)
+    by_country: dict[str, list[Listed]] = {}
+    by_month: dict[tuple[int, int], list[Listed]] = {}
+    for item in items:
+        for name in item.countries:
+            by_country.setdefault(name, []).append(item)
+        local = _local(item.post, config)
+        by_month.setdefault((local.year, local.month), []).append(item)
+    for name, members in by_country.items():
+        folder = layout.country_folder(name)
+        title = f"{config.title}: {name}"
+        pages += _listing(members, "country", title, folder, folder, config, country=name)
+    for (year, month), members in by_month.items():
+        folder = layout.month_folder(year, month)
+        title = f"{config.title}: {_MONTHS[month - 1]} {year:04d}"
+        pages += _listing(members, "month", title, folder, "", config, month=(year, month))
+    home = pages.index(next(p for p in pages if isinstance(p, ListPage)))
+    summary = tuple((n, len(m), m[0].post.date) for n, m in sorted(by_country.items()))
+    pages[home] = replace(pages[home], countries=summary)  # type: ignore[arg-type]
+    months = tuple((y, m, len(members)) for (y, m), members in by_month.items())
+    pages.append(ArchiveIndex(layout.ARCHIVES + layout.INDEX_FILE, months))
+
+    redirects: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    taken = {path: f"the site's {path}" for path in reserved}
+    taken.update((page.path, _owner(page)) for page in pages)
+    for item in items:
+        target = layout.permalink_path(item.post, config)
+        for alias in item.post.aliases:
+            path = layout.alias_file(alias, config)
+            if path is None:
+                problems.append(Problem(item.post.path, None, _outside(alias, config)))
+                continue
+            if path in taken:
+                problems.append(Problem(item.post.path, None, _clash(path, alias, taken[path])))
+                continue
+            taken[path] = f"the alias {alias!r} of {item.post.path}"
+            pages.append(Redirect(path, item.post))
+            redirects.append((path, target))
+    problems += _clashes(pages)
+    if problems:
+        return problems
+    return SitePages(tuple(pages), tuple(redirects))
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def month_name(month: int) -> str:
+    return _MONTHS[month - 1]
+
+
+def _local(post: Post, config: Config) -> datetime:
+    try:
+        return post.date.astimezone(config.tzinfo)
+    except OverflowError:  # as permalink_path: the date as written
+        return post.date
+
+
+def _listing(
+    items: Sequence[Listed],
+    kind: str,
+    title: str,
+    folder: str,
+    feeds: str,
+    config: Config,
+    *,
+    country: str | None = None,
+    month: tuple[int, int] | None = None,
+) -> list[ListPage]:
+    size = config.page_size
+    total = max(1, -(-len(items) // size))
+    return [
+        ListPage(
+            path=layout.list_page(folder, number),
+            kind=kind,
+            title=title,
+            folder=folder,
+            feeds=feeds,
+            items=tuple(items[(number - 1) * size : number * size]),
+            number=number,
+            total=total,
+            count=len(items),
+            country=country,
+            month=month,
+        )
+        for number in range(1, total + 1)
+    ]
+
+
+def _owner(page: Page) -> str:
+    if isinstance(page, PostPage):
+        return f"the page of {page.item.post.path}"
+    return f"the page {page.path}"
+
+
+def _outside(alias: str, config: Config) -> str:
+    return (
+        f"alias {alias!r} is not an address on this site; write a path below base_url "
+        f"({config.base_url}), such as 2008/05/old-name.html"
+    )
+
+
+def _clash(path: str, alias: str, owner: str) -> str:
+    return f"alias {alias!r} would write {path}, which is {owner}; remove the alias"
+
+
+def _clashes(pages: Sequence[Page]) -> list[Problem]:
+    """Two posts whose permalinks are one path (`index` beside a month's own index, or two
+    slugs that the pattern makes equal): refused by name, never one page over the other."""
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        if isinstance(page, Redirect):
+            continue
+        other = seen.setdefault(page.path, page)
+        if other is page:
+            continue
+        post, rival = (page, other) if isinstance(page, PostPage) else (other, page)
+        if isinstance(post, PostPage):
+            problems.append(
+                Problem(
+                    post.item.post.path,
+                    None,
+                    f"its page would be {post.path}, which is also {_owner(rival)}; give it "
+                    "another slug",
+                )
+            )
+    return problems
+
+
+def page_key(page: Page) -> str:
+    """A hash of what the page's bytes are made of (the posts by their file's hash)."""
+    parts: tuple[object, ...]
+    if isinstance(page, PostPage):
+        parts = ("post", _post_key(page.item), _near(page.newer), _near(page.older))
+    elif isinstance(page, ListPage):
+        parts = (
+            "list",
+            page.kind,
+            page.title,
+            page.folder,
+            page.number,
+            page.total,
+            page.count,
+            page.country,
+            page.month,
+            page.countries,
+            [_post_key(item) for item in page.items],
+        )
+    elif isinstance(page, ArchiveIndex):
+        parts = ("archives", page.months)
+    else:
+        parts = ("redirect", page.path, page.post.digest, page.post.path, page.post.slug)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _post_key(item: Listed) -> tuple[str, str, str, tuple[str, ...]]:
+    return (item.post.digest, item.post.path, item.post.slug, item.countries)
+
+
+def _near(post: Post | None) -> tuple[str, str, str] | None:
+    return None if post is None else (post.digest, post.path, post.slug)

@@ -1,0 +1,103 @@
+"""The Jinja2 templates pages are rendered from: the ones shipped in `scofeed/templates/`,
+each of which a site may replace with a file of the same name in its own `templates/` folder
+(Pelican's and Hugo's habit). Autoescape is on, so every value a template prints is text unless
+it is marked as HTML (a post's sanitised body, JSON-LD made safe for a script element); an
+undefined name is an error, never an empty string.
+
+A template that does not compile or fails while rendering is a `TemplateError` naming the
+template file and its line; the build then publishes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from scofeed.errors import InputError, Problem
+
+PACKAGED = Path(__file__).parent.parent / "templates"
+
+
+class TemplateError(InputError):
+    """A template that cannot be compiled or rendered."""
+
+
+@cache
+def environment(site_templates: Path) -> jinja2.Environment:
+    """The templates, the site's own first; one environment per folder, compiled once."""
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(site_templates))
+    loaders.append(jinja2.FileSystemLoader(PACKAGED))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+def render(site_templates: Path, name: str, context: dict[str, Any]) -> bytes:
+    """Template `name` with `context`, as UTF-8 bytes."""
+    env = environment(site_templates)
+    try:
+        return env.get_template(name).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or _file_of(env, exc.name or name)
+        raise _error(where, exc.lineno, exc.message or str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        why = f"includes {exc.name!r}, which is no template"
+        raise _error(_file_of(env, name), None, why) from None
+    except Exception as exc:  # a failure inside a template: name the template line
+        frame, line = _template_frame(exc)
+        if frame is None:
+            raise
+        raise _error(frame, line, f"{type(exc).__name__}: {exc}") from None
+
+
+def _error(where: str, line: int | None, message: str) -> TemplateError:
+    fix = "fix the template, or delete it to use scofeed's own"
+    return TemplateError(
+        "a template is broken; nothing was published",
+        [Problem(where, line, f"{message}; {fix}")],
+    )
+
+
+def _file_of(env: jinja2.Environment, name: str) -> str:
+    try:
+        source = env.loader.get_source(env, name) if env.loader else None
+    except jinja2.TemplateNotFound:
+        return name
+    return source[1] or name if source else name
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost frame of the traceback that is a template's (Jinja2 rewrites them so
+    that their file and line are the template's)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")) and os.path.isfile(frame.filename):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def digest(site_templates: Path) -> str:
+    """What the site's own templates are (names, sizes, modification times), for the cache
+    key: editing one rebuilds every page. The packaged ones are part of the code's key."""
+    parts = []
+    if site_templates.is_dir():
+        for path in sorted(site_templates.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                parts.append(
+                    f"{path.relative_to(site_templates)} {stat.st_size} {stat.st_mtime_ns}"
+                )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
