@@ -159,6 +159,9 @@ def serve_cmd(
     embed widget, as a good host serves them (content types, ETag and
     Last-Modified with 304s, gzip, CORS for feed.json and embed.js).
 
+    The site is served at base_url's path as well as at /, and unknown
+    paths get output/404.html, when there is one, with their 404.
+
     Each request is logged on stderr; Ctrl-C stops the server. Run
     `scofeed build` in another terminal: every request reads the files
     anew. For a preview only: serve a public site with a real web server.
@@ -168,6 +171,8 @@ def serve_cmd(
       scofeed serve
       scofeed serve --port 8080 --output public
     """
+    from urllib.parse import urlsplit
+
     from scofeed.serve import make_server, url_of
 
     config = _config(config_file, None, output)
@@ -181,7 +186,9 @@ def serve_cmd(
             click.echo(f"[{stamp}] {line}", err=True)
 
     try:
-        server = make_server(config.output_dir, host, port, log)
+        # At base_url's path too, as the public host serves it: links to /sco/… work.
+        base_path = urlsplit(config.base_url).path or "/"
+        server = make_server(config.output_dir, host, port, log, base_path=base_path)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_CANNOT_RUN)
 

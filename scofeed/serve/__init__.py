@@ -3,7 +3,8 @@
 A static file server that behaves like a good production host: the feeds' own content types,
 `ETag` and `Last-Modified` with `304 Not Modified` for conditional requests, gzip when the
 client asks for it (with `Vary`), CORS for what other sites fetch (the feeds and `embed.js`),
-HEAD, `index.html` for folder URLs, and no way out of the output folder (`..`, its
+HEAD, `index.html` for folder URLs, the site at base_url's path as well as at `/`, the
+site's `404.html` for unknown paths, and no way out of the output folder (`..`, its
 percent-encoded forms, symbolic links leading out, hidden files such as a build's temporary
 files). And one that a hostile client on the network cannot take down or use: one loop does
 all the waiting and a fixed pool of workers the answering (`_loop`), files and gzip bodies are
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scofeed.serve._files import CACHE_BYTES, Files
-from scofeed.serve._handler import Site
+from scofeed.serve._handler import Site, base_segments
 from scofeed.serve._loop import Limits, PreviewServer
 
 __all__ = ["CACHE_BYTES", "Limits", "PreviewServer", "make_server", "url_of"]
@@ -33,11 +34,13 @@ def make_server(
     clock: Callable[[], float] = time.time,
     cache_bytes: int = CACHE_BYTES,
     limits: Limits = Limits(),  # noqa: B008 (frozen: one shared default is safe)
+    base_path: str = "/",
 ) -> PreviewServer:
     """A server for `root` bound to host:port (port 0: any free port; see `url_of`). `log`
     gets one line per request: client, request line, status; `clock` is the time now, in
-    seconds since the epoch (for `Date`, and to ignore an `If-Modified-Since` not yet come)."""
-    site = Site(root.resolve(), Files(cache_bytes), clock, log)
+    seconds since the epoch (for `Date`, and to ignore an `If-Modified-Since` not yet come);
+    `base_path` is base_url's path, where `root` is served as well as at `/`."""
+    site = Site(root.resolve(), Files(cache_bytes), clock, log, base_segments(base_path))
     return PreviewServer((host, port), site, limits)
 
 

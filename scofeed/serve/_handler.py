@@ -22,16 +22,25 @@ CORS_SUFFIXES = (".json", ".js", ".xml", ".opml")
 CORS_NAMES = ("embed.html",)
 GZIP_MIN = 256  # bytes; smaller bodies gain nothing
 _JOIN_MAX = 64 * 1024  # a body this small goes out in one piece with its head
+NOT_FOUND_PAGE = "404.html"  # the site's own page for unknown paths, as hosts serve it
 
 
 @dataclass(frozen=True)
 class Site:
-    """What the handler answers from: the folder, its files, the clock, the request log."""
+    """What the handler answers from: the folder, its files, the clock, the request log, and
+    the base path's segments (decoded): the folder is served there as well as at `/`."""
 
     root: Path  # resolved
     files: Files
     clock: Callable[[], float]
     log: Callable[[str], None]
+    base: tuple[str, ...] = ()
+
+
+def base_segments(path: str) -> tuple[str, ...]:
+    """The decoded segments of a URL path such as base_url's ("/sco/" gives ("sco",)), compared
+    with a request's decoded segments, so that either may be percent-encoded."""
+    return tuple(p for p in unquote(path, errors="replace").split("/") if p)
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, send_body: bool) -> None:
         found = self._resolve()
+        if found == HTTPStatus.NOT_FOUND:
+            self._not_found(send_body=send_body)
+            return
         if isinstance(found, HTTPStatus):
             self.send_error(found)
             return
@@ -143,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._unavailable()
             return
         if isinstance(opened, HTTPStatus):
-            self.send_error(opened)
+            self._not_found(send_body=send_body)
             return
         try:
             self._send_file(path, opened, send_body=send_body)
@@ -192,6 +204,30 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self.stream = file  # too big to cache: the loop sends it from disk
 
+    def _not_found(self, *, send_body: bool) -> None:
+        """404, with the site's 404.html as its body when there is one (a production host's
+        error page), else the plain one."""
+        page = self._inside(self.site.root / NOT_FOUND_PAGE)
+        opened = self.site.files.open(page) if page is not None else HTTPStatus.NOT_FOUND
+        if isinstance(opened, HTTPStatus):  # none, or unreadable: the request still gets its 404
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            self.send_response(HTTPStatus.NOT_FOUND)
+            self.send_header("Content-Type", content_type(NOT_FOUND_PAGE))
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Length", str(opened.size))
+            self.end_headers()
+            if send_body:
+                if opened.data is not None:
+                    self.body = opened.data
+                else:
+                    self.stream = opened  # too big to cache: the loop sends it from disk
+        finally:
+            if self.stream is not opened:
+                opened.close()
+
     def _unavailable(self) -> None:
         """No descriptor or memory left, or the disk failed: try again, on a new connection."""
         self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
@@ -215,14 +251,21 @@ class _Handler(BaseHTTPRequestHandler):
         if "\x00" in decoded or "\\" in decoded:
             return HTTPStatus.BAD_REQUEST
         parts = [p for p in decoded.split("/") if p]
-        if any(p in (".", "..") for p in parts):
+        if any(p in (".", "..") for p in parts):  # checked on the whole path, base path too
             return HTTPStatus.FORBIDDEN
+        # The site where base_url puts it (/sco/x.html) as well as at the root (/x.html), so
+        # links written as the public host serves them work. The base path wins over a folder
+        # of the same name; hidden names are checked after it, on what names a file.
+        base = self.site.base
+        if base and tuple(parts[: len(base)]) == base:
+            parts = parts[len(base) :]
         if any(p.startswith(".") for p in parts):  # hidden files, a build's temporary files
             return HTTPStatus.NOT_FOUND
         real = self._inside(self.site.root.joinpath(*parts))
         if real is not None and real.is_dir():
             if not raw.endswith("/"):
-                return real, raw + "/"
+                # One leading slash: "//name/" would send the browser to the host "name".
+                return real, "/" + raw.lstrip("/") + "/"
             real = self._inside(real / "index.html")
         if real is None or not real.is_file():
             return HTTPStatus.NOT_FOUND
