@@ -184,6 +184,9 @@ def _post_from_meta(
         else:
             slug = declared_slug
 
+    if len(slug.encode()) > MAX_FOLDER_NAME:  # it names the post's page file
+        fail("slug", f"slug {_kind(slug)} is too long to name a file; give the post a shorter slug")
+
     comments = meta.get("comments")
     if comments is not None and (
         isinstance(comments, bool) or not isinstance(comments, int) or comments < 0

@@ -94,7 +94,7 @@ def plan_pages(
     for i, item in enumerate(items):
         newer = items[i - 1].post if i > 0 else None
         older = items[i + 1].post if i + 1 < len(items) else None
-        pages.append(PostPage(layout.permalink_path(item.post, config), item, newer, older))
+        pages.append(PostPage(layout.permalink_file(item.post, config), item, newer, older))
 
     pages += _listing(items, "home", config.title, "", "", config)
     by_country: dict[str, list[Listed]] = {}
@@ -123,7 +123,7 @@ def plan_pages(
     taken = {path: f"the site's {path}" for path in reserved}
     taken.update((page.path, _owner(page)) for page in pages)
     for item in items:
-        target = layout.permalink_path(item.post, config)
+        target = layout.permalink_file(item.post, config)
         for alias in item.post.aliases:
             path = layout.alias_file(alias, config)
             if path is None:

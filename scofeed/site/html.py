@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -43,7 +44,7 @@ def relative(from_path: str, to_path: str) -> str:
     rel = posixpath.relpath(target or ".", start or ".")
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
-    return rel
+    return quote(rel, safe="/-._~")
 
 
 def local(when: datetime, config: Config) -> datetime:
@@ -93,7 +94,7 @@ def _feeds(folder: str, title: str, config: Config, at: str | None) -> list[dict
 def _post(item: Listed, at: str, config: Config, entry_for: EntryFor) -> dict[str, Any]:
     """A post as listings and its own page show it."""
     post, entry = item.post, entry_for(item.post)
-    path = layout.permalink_path(post, config)
+    path = layout.permalink_file(post, config)
     return {
         "title": entry.title,
         "url": entry.link,
@@ -116,7 +117,7 @@ def _neighbour(post: Post | None, at: str, config: Config, entry_for: EntryFor) 
         return None
     return {
         "title": entry_for(post).title,
-        "link": relative(at, layout.permalink_path(post, config)),
+        "link": relative(at, layout.permalink_file(post, config)),
     }
 
 

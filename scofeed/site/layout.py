@@ -58,8 +58,8 @@ def feed_path(folder: str, fmt: str) -> str:
 
 
 def url(config: Config, path: str = "") -> str:
-    """The public URL of a path below the output folder."""
-    return config.base_url + path
+    """The public URL of a path below the output folder (its characters percent-encoded)."""
+    return config.base_url + quote(path, safe="/-._~")
 
 
 def country_scheme(config: Config) -> str:
@@ -68,7 +68,7 @@ def country_scheme(config: Config) -> str:
 
 
 def permalink_path(post: Post, config: Config) -> str:
-    """The post's path below the output folder, from the `permalink` pattern."""
+    """The post's URL path below base_url, from the `permalink` pattern (percent-encoded)."""
     try:
         local = post.date.astimezone(config.tzinfo)
     except OverflowError:  # 0001-01-01T00:00+05:00 has no date in UTC: keep the one written
@@ -82,9 +82,15 @@ def permalink_path(post: Post, config: Config) -> str:
     return path.lstrip("/")
 
 
+def permalink_file(post: Post, config: Config) -> str:
+    """The file of the post's page below the output folder: its permalink path, decoded, as a
+    web server maps the one to the other."""
+    return unquote(permalink_path(post, config))
+
+
 def permalink(post: Post, config: Config) -> str:
     """The post's absolute URL."""
-    return url(config, permalink_path(post, config))
+    return config.base_url + permalink_path(post, config)
 
 
 def list_page(folder: str, number: int) -> str:

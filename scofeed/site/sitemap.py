@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import quote
 
 from scofeed.config import Config
 from scofeed.infra.dates import rfc3339
@@ -83,5 +84,5 @@ def redirects(aliases: Sequence[tuple[str, str]], config: Config) -> bytes:
 
 
 def _on_host(base: str, path: str) -> str:
-    # Netlify reads a rule as whitespace-separated fields: a space in a path is written %20.
-    return (base + path).replace(" ", "%20")
+    # Percent-encoded, as requests arrive (Netlify reads a rule as whitespace-separated fields).
+    return base + quote(path, safe="/-._~")
