@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import http.server
+import json
 import re
 import tempfile
 import threading
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scofeed.cli import main
+from scofeed.config import load_config
 from scofeed.errors import InputError, NotAFeedError
 from scofeed.importers import feed as feed_module
 from scofeed.importers.feed import FeedImport, parse_feed
@@ -33,6 +35,7 @@ from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import load_posts
 from scofeed.posts.text import render_html
+from scofeed.site.layout import permalink_path
 from scofeed.validate import validate_bytes
 
 from conftest import run_cli
@@ -866,3 +869,127 @@ def test_long_bad_values_are_quoted_short_and_long_counts_are_no_counts() -> Non
     assert post.meta["comments"] is None  # 5,000 digits: no count of comments
     # No "(Name)": the author as written, found in linear time (`\S+@\S+` took quadratic).
     assert post.meta["author"] == "a@" * 50_000
+
+
+# --- old addresses kept ----------------------------------------------------------------------
+
+BLOG = "https://blog.example.com/sco/"
+BUILD_NOW = "2026-01-01T00:00:00Z"
+
+ADDRESSES_ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>SCO (RTG)</title><id>tag:blog.example.com,2008:sco</id>
+  <updated>2008-06-01T00:00:00Z</updated>
+  <link rel="alternate" type="text/html" href="{BLOG}"/>
+  <link rel="self" href="{BLOG}atom.xml"/>
+  <entry>
+    <title>Ministers meet in Almaty</title><id>tag:blog.example.com,2008:post-1</id>
+    <link rel="replies" href="{BLOG}2008/05/ministers_meet_.html#comments"/>
+    <link rel="alternate" type="text/html" href="{BLOG}2008/05/ministers_meet_.html"/>
+    <published>2008-05-19T10:00:00Z</published><updated>2008-05-19T10:00:00Z</updated>
+    <content type="html">&lt;p&gt;The ministers met.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>Late news from Bishkek</title><id>tag:blog.example.com,2008:post-2</id>
+    <link rel="alternate" type="text/html" href="{BLOG}2008/05/late_news_from_.html"/>
+    <published>2008-05-31T22:00:00Z</published><updated>2008-05-31T22:00:00Z</updated>
+    <content type="html">&lt;p&gt;Already June in Bishkek.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+ADDRESSES_RSS = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel>
+  <title>SCO (RTG)</title><link>{BLOG}</link><description>d</description>
+  <item>
+    <title>Dushanbe summit</title><link>https://BLOG.example.com/sco/2008/08/dushanbe_summi.html</link>
+    <guid isPermaLink="false">post-3</guid>
+    <pubDate>Thu, 28 Aug 2008 09:00:00 +0000</pubDate><description>Met in Dushanbe.</description>
+  </item>
+  <item>
+    <title>Elsewhere</title><link>https://sco.typepad.com/blog/2008/08/elsewhere.html</link>
+    <pubDate>Fri, 29 Aug 2008 09:00:00 +0000</pubDate><description>Elsewhere.</description>
+  </item>
+  <item>
+    <title>Old archive</title><link>/sco/archives/000124.html</link>
+    <pubDate>Sat, 30 Aug 2008 09:00:00 +0000</pubDate><description>Old.</description>
+  </item>
+</channel></rss>
+"""
+
+
+def test_feed_entry_links_under_base_url_stay_the_posts_addresses(tmp_path: Path) -> None:
+    """An Atom and an RSS file on disk, imported and built by the real CLI: each entry's
+    link under base_url is its post's permalink, or an alias when the pattern cannot give it."""
+    root = tmp_path
+    (root / "scofeed.toml").write_text(
+        f'base_url = "{BLOG}"\ntimezone = "Asia/Bishkek"\n', encoding="utf-8"
+    )
+    (root / "old.atom").write_text(ADDRESSES_ATOM, encoding="utf-8")
+    (root / "old.rss").write_text(ADDRESSES_RSS, encoding="utf-8")
+    atom = run_cli("import", "feed", "old.atom", cwd=root)
+    assert atom.returncode == 0, atom.stderr
+    assert "scofeed: 2 posts keep their old address: 1 as their permalink, 1 as an alias\n" in (
+        atom.stderr
+    )
+    rss = run_cli("import", "feed", "old.rss", cwd=root)
+    assert rss.returncode == 0, rss.stderr
+    assert (
+        "note: 1 old address (such as https://sco.typepad.com/blog/2008/08/elsewhere.html) is "
+        f"not under base_url {BLOG}"
+    ) in rss.stderr
+    assert "scofeed: 2 posts keep their old address: 1 as their permalink, 1 as an alias\n" in (
+        rss.stderr
+    )
+    built = run_cli("build", "--now", BUILD_NOW, cwd=root)
+    assert built.returncode == 0, built.stderr
+
+    config = load_config(root)
+    posts, problems = load_posts(config.posts_dir, tz=config.tzinfo)
+    assert problems == []
+    by_title = {p.title: p for p in posts}
+    pages = {title: permalink_path(post, config) for title, post in by_title.items()}
+    assert pages["Ministers meet in Almaty"] == "2008/05/ministers_meet_.html"
+    assert by_title["Ministers meet in Almaty"].slug == "ministers_meet_"
+    assert (root / "output" / "2008/05/ministers_meet_.html").is_file()
+    # 22:00 UTC on May 31 is June 1 in Bishkek: the May address is an alias.
+    assert pages["Late news from Bishkek"] == "2008/06/late-news-from-bishkek.html"
+    assert by_title["Late news from Bishkek"].aliases == ("2008/05/late_news_from_.html",)
+    assert (root / "output" / "2008/05/late_news_from_.html").is_file()
+    # RSS <link>, the host in any case; a relative link is read against the channel's.
+    assert pages["Dushanbe summit"] == "2008/08/dushanbe_summi.html"
+    assert by_title["Old archive"].aliases == ("archives/000124.html",)
+    assert by_title["Elsewhere"].aliases == ()
+    assert pages["Elsewhere"] == "2008/08/elsewhere.html"  # its own slug, by chance the same
+
+    before = {p.name: p.read_bytes() for p in (root / "posts").iterdir()}
+    for name in ("old.atom", "old.rss"):
+        again = run_cli("import", "feed", name, cwd=root)
+        assert again.returncode == 0 and "created" not in again.stdout
+    assert {p.name: p.read_bytes() for p in (root / "posts").iterdir()} == before
+
+
+def test_a_json_feed_item_url_under_base_url_is_its_permalink(tmp_path: Path) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "SCO",
+        "home_page_url": BLOG,
+        "items": [
+            {
+                "id": "1",
+                "url": f"{BLOG}2008/05/tashkent_talks.html",
+                "title": "Tashkent talks",
+                "content_html": "<p>Talks.</p>",
+                "date_published": "2008-05-20T10:00:00Z",
+            }
+        ],
+    }
+    (tmp_path / "scofeed.toml").write_text(f'base_url = "{BLOG}"\n', encoding="utf-8")
+    (tmp_path / "feed.json").write_text(json.dumps(feed), encoding="utf-8")
+    result = run_cli("import", "feed", "feed.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("build", "--now", BUILD_NOW, cwd=tmp_path).returncode == 0
+    config = load_config(tmp_path)
+    (post,), _ = load_posts(config.posts_dir, tz=config.tzinfo)
+    assert permalink_path(post, config) == "2008/05/tashkent_talks.html"
+    assert (tmp_path / "output" / "2008/05/tashkent_talks.html").is_file()

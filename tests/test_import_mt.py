@@ -10,13 +10,18 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scofeed.cli import main
+from scofeed.config import load_config
 from scofeed.errors import InputError
+from scofeed.importers.addresses import path_below
 from scofeed.importers.model import NewPost
 from scofeed.importers.mt import convert_breaks, parse_mt, read_mt
 from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import load_posts
 from scofeed.posts.text import render_html
+from scofeed.site.layout import permalink_path
+
+from conftest import run_cli
 
 DATA = Path(__file__).parent / "data" / "mt"
 FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")
@@ -556,3 +561,200 @@ def test_an_encoding_python_cannot_read_text_in_is_no_traceback(
     result = CliRunner().invoke(main, ["import", "mt", str(path), "--encoding", encoding])
     assert result.exit_code == 1
     assert result.stderr == message.format(path=path)
+
+
+# --- old addresses kept ----------------------------------------------------------------------
+
+BLOG = "https://blog.example.com/sco/"
+SITE_TOML = f'base_url = "{BLOG}"\ntimezone = "Asia/Bishkek"\n'
+BUILD_NOW = "2026-01-01T00:00:00Z"
+
+
+def _site(tmp_path: Path, toml: str = SITE_TOML) -> Path:
+    (tmp_path / "scofeed.toml").write_text(toml, encoding="utf-8")
+    return tmp_path
+
+
+def _stored(root: Path) -> dict[str, Post]:
+    """The project's posts as the build reads them, by file name."""
+    config = load_config(root)
+    posts, problems = load_posts(config.posts_dir, tz=config.tzinfo)
+    assert problems == []
+    return {Path(p.source).name: p for p in posts}
+
+
+def test_typepad_addresses_are_kept_as_permalinks_or_aliases(tmp_path: Path) -> None:
+    """Typepad's UNIQUE URLs under base_url stay the posts' addresses, in a real project that
+    the real CLI imports into and builds."""
+    root = _site(tmp_path)
+    export = DATA / "typepad-addresses.txt"
+    result = run_cli("import", "mt", str(export), "--timezone", "Europe/Moscow", cwd=root)
+    assert result.returncode == 1, result.stderr  # the second claim on one address
+    assert result.stderr.splitlines()[1:] == [
+        "problem: posts/2008-05-19-sco-summit-in-shanghai.md: its old address "
+        f"{BLOG}2008/05/sco_summit_in_.html is already the address of "
+        "posts/2008-05-19-sco_summit_in_.md, so this post does not keep it; if the two are "
+        "one post, delete one of them",
+        f"note: old address {BLOG}?p=12: has a query (?…), which no file below output/ "
+        "answers; it is not kept",
+        "note: 1 old address (such as https://sco.typepad.com/blog/2008/05/ministers_meet_.html)"
+        f" is not under base_url {BLOG}, so no post keeps it; if this site replaces the old "
+        f"blog, set base_url in {root / 'scofeed.toml'} to its address (then import again "
+        "with --force)",
+        "scofeed: 5 posts keep their old address: 2 as their permalink, 3 as an alias",
+        "scofeed: 8 created, 0 overwritten, 0 skipped, 0 refused",
+    ]
+
+    built = run_cli("build", "--now", BUILD_NOW, cwd=root)
+    assert built.returncode == 0, built.stderr
+    config = load_config(root)
+    posts = _stored(root)
+
+    def page(name: str) -> str:
+        return permalink_path(posts[name], config)
+
+    # The URL's own slug, cut to 15 characters by Typepad, not BASENAME; host case aside.
+    assert posts["2008-05-19-sco_summit_in_.md"].slug == "sco_summit_in_"
+    assert page("2008-05-19-sco_summit_in_.md") == "2008/05/sco_summit_in_.html"
+    assert (root / "output" / "2008/05/sco_summit_in_.html").is_file()
+    assert posts["2008-05-19-sco_summit_in_.md"].aliases == ()
+    # Letters of another script are a slug too: the same %-escapes, byte for byte.
+    assert posts["2008-06-03-ШОС.md"].slug == "ШОС"
+    assert page("2008-06-03-ШОС.md") == "2008/06/%D0%A8%D0%9E%D0%A1.html"
+    # Another pattern, a date that is June in Bishkek, a '+' no slug may hold: aliases.
+    for name, alias in [
+        ("2008-05-17-from-the-old-archive.md", "archives/000123.html"),
+        ("2008-05-31-late-night-in-bishkek.md", "2008/05/late_night_in_b.html"),
+        ("2008-06-02-sco-plus-observers.md", "2008/06/sco+observers.html"),
+    ]:
+        assert posts[name].aliases == (alias,)
+        assert page(name) != alias
+    assert page("2008-05-31-late-night-in-bishkek.md") == "2008/06/late-night-in-bishkek.html"
+    redirect = (root / "output" / "archives/000123.html").read_text(encoding="utf-8")
+    assert BLOG + page("2008-05-17-from-the-old-archive.md") in redirect
+    # The second claim keeps its own slug and no alias; the other host's and the query's
+    # addresses are nobody's.
+    for name in [
+        "2008-05-19-sco-summit-in-shanghai.md",
+        "2008-05-18-ministers-meet-in-almaty.md",
+        "2008-06-04-preview.md",
+    ]:
+        assert posts[name].aliases == ()
+    assert page("2008-05-19-sco-summit-in-shanghai.md") == "2008/05/sco-summit-in-shanghai.html"
+
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (root / "posts").iterdir()}
+    again = run_cli("import", "mt", str(export), "--timezone", "Europe/Moscow", cwd=root)
+    assert again.returncode == 1  # the export still claims one address twice
+    assert again.stdout.count("skipped ") == 8 and "created" not in again.stdout
+    assert again.stderr.endswith("scofeed: 0 created, 0 overwritten, 8 skipped, 0 refused\n")
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (root / "posts").iterdir()}
+    assert after == before
+
+
+def _record(title: str, when: str, url: str, basename: str) -> str:
+    return (
+        f"TITLE: {title}\nBASENAME: {basename}\nSTATUS: Publish\nDATE: {when}\n"
+        f"UNIQUE URL: {url}\n-----\nBODY:\n{title}, the text.\n-----\n--------\n"
+    )
+
+
+def test_no_new_page_takes_an_address_another_record_comes_with(tmp_path: Path) -> None:
+    """Typepad exports newest first: a page's address (news.html) cannot stay its permalink,
+    and the slug it would get otherwise, `news`, gives 2012/09/news.html, the old address of
+    an older post, which keeps it."""
+    root = _site(tmp_path)
+    export = root / "export.txt"
+    export.write_text(
+        _record("News", "09/16/2012 10:19:11 AM", f"{BLOG}news.html", "news")
+        + _record("News", "09/13/2012 01:39:16 PM", f"{BLOG}2012/09/news.html", "news"),
+        encoding="utf-8",
+    )
+    result = run_cli("import", "mt", str(export), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "problem" not in result.stderr
+    assert run_cli("build", "--now", BUILD_NOW, cwd=root).returncode == 0
+    config = load_config(root)
+    posts = _stored(root)
+    older, newer = posts["2012-09-13-news.md"], posts["2012-09-16-news-2.md"]
+    assert permalink_path(older, config) == "2012/09/news.html" and older.aliases == ()
+    assert permalink_path(newer, config) == "2012/09/news-2.html"
+    assert newer.aliases == ("news.html",)
+    assert (root / "output" / "news.html").is_file()
+
+
+def test_a_slug_another_post_has_makes_the_address_an_alias(tmp_path: Path) -> None:
+    """Typepad used a basename again in another month; slugs are one per site, so the second
+    post's address becomes an alias of a post with a free slug."""
+    root = _site(tmp_path)
+    (root / "posts").mkdir()
+    (root / "posts" / "2007-08-16-no-subject.md").write_text(
+        "---\ntitle: Bishkek summit\ndate: 2007-08-16\nslug: no-subject\n---\n\nBishkek.\n",
+        encoding="utf-8",
+    )
+    export = root / "export.txt"
+    export.write_text(
+        _record("Astana", "07/05/2008 10:00:00 AM", f"{BLOG}2008/07/no-subject.html", "x"),
+        encoding="utf-8",
+    )
+    result = run_cli("import", "mt", str(export), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "scofeed: 1 post keeps its old address: 0 as its permalink, 1 as an alias" in (
+        result.stderr
+    )
+    assert run_cli("build", "--now", BUILD_NOW, cwd=root).returncode == 0
+    post = _stored(root)["2008-07-05-x.md"]
+    assert post.slug == "x" and post.aliases == ("2008/07/no-subject.html",)
+
+
+def test_a_post_retitled_since_is_found_by_its_old_address(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    export = root / "export.txt"
+    export.write_text(
+        _record("Summit", "05/19/2008 10:00:00 AM", f"{BLOG}2008/05/summit_in_shan.html", "y"),
+        encoding="utf-8",
+    )
+    assert run_cli("import", "mt", str(export), cwd=root).returncode == 0
+    path = root / "posts" / "2008-05-19-summit_in_shan.md"
+    path.write_text(path.read_text().replace("title: Summit", "title: The summit"))
+    again = run_cli("import", "mt", str(export), cwd=root)
+    assert again.returncode == 1  # refused as edited, not imported a second time
+    assert "refused posts/2008-05-19-summit_in_shan.md: differs from the import" in again.stderr
+    assert [p.name for p in (root / "posts").iterdir()] == ["2008-05-19-summit_in_shan.md"]
+
+
+def test_without_base_url_no_address_is_kept_and_the_note_says_why(tmp_path: Path) -> None:
+    root = tmp_path
+    export = root / "export.txt"
+    export.write_text(
+        _record("Summit", "05/19/2008 10:00:00 AM", f"{BLOG}2008/05/summit_in_shan.html", "y"),
+        encoding="utf-8",
+    )
+    result = run_cli("import", "mt", str(export), cwd=root)
+    assert result.returncode == 0
+    assert (
+        f"note: 1 old address (such as {BLOG}2008/05/summit_in_shan.html) is not under "
+        "base_url https://example.org/sco/, so no post keeps it; if this site replaces the old "
+        "blog, set base_url in scofeed.toml to its address (then import again with --force)\n"
+    ) in result.stderr
+    post = _stored(root)["2008-05-19-y.md"]
+    assert post.slug == "y" and post.aliases == ()
+
+
+@pytest.mark.parametrize(
+    ("url", "below"),
+    [
+        ("https://blog.example.com/sco/2008/05/x.html", "2008/05/x.html"),
+        ("HTTPS://Blog.Example.COM:443/sco/2008/05/x.html#more", "2008/05/x.html"),
+        ("https://blog.example.com/sco/", ""),
+        ("https://blog.example.com/sco/a%20b.html", "a%20b.html"),  # as the URL spells it
+        ("http://blog.example.com/sco/2008/05/x.html", None),  # another scheme
+        ("https://blog.example.com:8443/sco/x.html", None),  # another port
+        ("https://blog.example.com/SCO/x.html", None),  # paths are case-sensitive
+        ("https://blog.example.com/scoop/x.html", None),
+        ("https://example.com/sco/x.html", None),
+        ("https://blog.example.com:x/sco/x.html", None),  # no port at all
+        ("https://[::1/sco/x.html", None),
+    ],
+)
+def test_the_part_of_an_address_below_base_url(url: str, below: str | None) -> None:
+    assert path_below(url, BLOG) == below

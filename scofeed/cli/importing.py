@@ -64,12 +64,17 @@ def _write(found: list[NewPost], config: Config, force: bool) -> None:
 
     with _errors():
         report = write_posts(
-            found, config.posts_dir, tz=config.tzinfo, force=force, shown_from=Path.cwd()
+            found,
+            config.posts_dir,
+            tz=config.tzinfo,
+            force=force,
+            shown_from=Path.cwd(),
+            site=config,
         )
-    _import_summary(report)
+    _import_summary(report, config)
 
 
-def _import_summary(report: ImportReport) -> None:
+def _import_summary(report: ImportReport, config: Config) -> None:
     for path in report.created:
         click.echo(f"created {path}")
     for path in report.overwritten:
@@ -78,13 +83,40 @@ def _import_summary(report: ImportReport) -> None:
         click.echo(f"skipped {path} (already imported)")
     for why in report.refused:
         click.echo(f"refused {why}", err=True)
+    _addresses_summary(report, config)
     click.echo(
         f"scofeed: {len(report.created)} created, {len(report.overwritten)} overwritten, "
         f"{len(report.skipped)} skipped, {len(report.refused)} refused",
         err=True,
     )
-    if report.refused:
+    if report.refused or report.lost:
         sys.exit(EXIT_INVALID)
+
+
+def _addresses_summary(report: ImportReport, config: Config) -> None:
+    """What became of the old addresses the import carried (`importers.addresses`)."""
+    for why in report.lost:
+        click.echo(f"problem: {why}", err=True)
+    for why in report.unkept:
+        click.echo(f"note: old address {why}; it is not kept", err=True)
+    if report.outside:
+        one = len(report.outside) == 1
+        click.echo(
+            f"note: {_plural(len(report.outside), 'old address', 'old addresses')} (such as "
+            f"{report.outside[0]}) {'is' if one else 'are'} not under base_url "
+            f"{config.base_url}, so no post keeps {'it' if one else 'them'}; if this site "
+            f"replaces the old blog, set base_url in {config.where} to its address (then "
+            "import again with --force)",
+            err=True,
+        )
+    kept = report.as_permalink + report.as_alias
+    if kept:
+        click.echo(
+            f"scofeed: {_plural(kept, 'post')} {'keeps its' if kept == 1 else 'keep their'} old "
+            f"address: {report.as_permalink} as {'its' if kept == 1 else 'their'} permalink, "
+            f"{report.as_alias} as an alias",
+            err=True,
+        )
 
 
 @import_group.command("mt")
@@ -125,7 +157,8 @@ def import_mt_cmd(
     (comments: N); BODY and EXTENDED BODY become the HTML body, EXCERPT
     the summary, TAGS and KEYWORDS the tags, BASENAME the slug. Dates
     carry no offset: they are read in --timezone, or the site's zone.
-    Importing the same export again adds nothing.
+    A UNIQUE URL under the site's base_url stays the post's address (its
+    permalink, or an alias). Importing the same export again adds nothing.
 
     \b
     Example:
@@ -182,7 +215,8 @@ def import_feed_cmd(
 
     Each entry keeps its id in id: (the RSS guid, or its link; the Atom
     id; the JSON Feed id), so readers of the old feed see no entry twice.
-    The content becomes the HTML body, categories the tags. Documents
+    The content becomes the HTML body, categories the tags; an entry's
+    link under the site's base_url stays its post's address. Documents
     whose DOCTYPE declares entities are refused; nothing they name is
     fetched. Importing the same feed again adds nothing.
 

@@ -8,6 +8,7 @@ title (for an untitled post, the title its feeds show).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -45,6 +46,7 @@ class StoreIndex:
         # and title are two posts, so neither may take the other's file.
         self.claimed: set[str] = set()
         posts, problems = load_posts(posts_dir, tz=tz)
+        self.posts = posts  # as the build reads them, for the addresses they hold
         for post in posts:
             if post.slug not in self.files:
                 self.add(post.slug, _held(post))
@@ -59,14 +61,15 @@ class StoreIndex:
         if held.identity is not None:
             self.by_identity.setdefault(held.identity, []).append(slug)
 
-    def match(self, post: NewPost) -> str | None:
-        """The slug of the stored post that `post` is, if any, and claims it."""
-        slug = self._match(post)
+    def match(self, post: NewPost, hint: str | None = None) -> str | None:
+        """The slug of the stored post that `post` is, if any, and claims it. `hint` is a slug
+        its source gave it besides its own (the one its old address spells)."""
+        slug = self._match(post, hint)
         if slug is not None:
             self.claimed.add(slug)
         return slug
 
-    def _match(self, post: NewPost) -> str | None:
+    def _match(self, post: NewPost, hint: str | None) -> str | None:
         post_id = post.meta.get("id")
         post_id = post_id if isinstance(post_id, str) else None
         held = self.by_id.get(post_id) if post_id is not None else None
@@ -93,27 +96,36 @@ class StoreIndex:
         for slug in self.by_identity.get(identity, ()):
             if same(slug):
                 return slug
-        # A slug the source gave (an MT basename) on the same day: the same post, retitled since.
-        hinted = slugify(post.slug or "")
-        if hinted in self.files and same(hinted, day_only=True):
-            return hinted
+        # A slug the source gave (an MT basename, the old address's) on the same day: the same
+        # post, retitled since.
+        for hinted in (slugify(post.slug or ""), hint):
+            if hinted is not None and hinted in self.files and same(hinted, day_only=True):
+                return hinted
         return None
 
     @staticmethod
     def _base(post: NewPost) -> str:
         return slugify(post.slug or "") or slugify(post.title or derive_title(post.body)) or "post"
 
-    def free_slug(self, post: NewPost) -> str:
-        """A slug no post has, whose file name is free too."""
-        base = self._base(post)
+    def is_free(self, slug: str, post: NewPost) -> bool:
+        """Whether no post has `slug`, and the file name it gives `post` is free too."""
         day = post.date.isoformat()[:10]
-        slug, n = base, 1
-        while (
+        return not (
             slug in self.files
             or slug in self.claimed
             or (self.posts_dir / f"{day}-{slug}.md").exists()
-        ):
-            n += 1
-            slug = f"{base}-{n}"
+        )
+
+    def take(self, slug: str) -> str:
         self.claimed.add(slug)
         return slug
+
+    def free_slug(self, post: NewPost, refuse: Callable[[str], bool] | None = None) -> str:
+        """A slug no post has, whose file name is free too, and that `refuse` does not refuse
+        (a slug whose page would be another post's old address)."""
+        base = self._base(post)
+        slug, n = base, 1
+        while not self.is_free(slug, post) or (refuse is not None and refuse(slug)):
+            n += 1
+            slug = f"{base}-{n}"
+        return self.take(slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from scofeed.posts import frontmatter
 from scofeed.posts.text import body_title
 
 
@@ -17,6 +18,9 @@ class NewPost:
     title: str | None = None
     meta: dict[str, object] = field(default_factory=dict)  # other front matter keys
     slug: str | None = None  # a hint (an MT basename); slugified, never used as a path as is
+    # Where the source published it (an MT UNIQUE URL, a feed entry's link): kept as the post's
+    # address when it lies under the site's base_url (`scofeed.importers.addresses`).
+    url: str | None = None
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -30,3 +34,17 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     overwritten: list[str] = field(default_factory=list)  # with --force
     refused: list[str] = field(default_factory=list)  # "path: why"
+    # Old addresses (`NewPost.url`) under base_url: how many posts keep theirs as their
+    # permalink (`slug:`) and how many as an alias (`aliases:`).
+    as_permalink: int = 0
+    as_alias: int = 0
+    lost: list[str] = field(default_factory=list)  # "path: why": another post holds the address
+    unkept: list[str] = field(default_factory=list)  # "url: why": no page can answer it
+    outside: list[str] = field(default_factory=list)  # old addresses not under base_url
+
+
+def post_text(post: NewPost, slug: str) -> str:
+    """The whole file of an imported post."""
+    fields: dict[str, object] = {"title": post.title, "date": post.date, "slug": slug}
+    fields.update(post.meta)
+    return frontmatter.dump(fields) + "\n" + post.body.rstrip("\n") + "\n"

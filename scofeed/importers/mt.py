@@ -31,6 +31,7 @@ from scofeed.importers.model import NewPost
 from scofeed.importers.mt_records import Record, read_records, short
 from scofeed.infra.dates import full_year
 from scofeed.infra.fetching import read_file
+from scofeed.infra.urls import is_http_url
 from scofeed.posts.text import body_title
 
 MAX_EXPORT_BYTES = 256 * 2**20  # a blog of many thousand posts is well under this
@@ -273,7 +274,16 @@ def _post(
         "draft": True if draft else None,
     }
     hint = basename or (None if title else body_title(body))
-    return NewPost(date=when, body=body, title=title, meta=meta, slug=hint)
+    # Where Typepad / Movable Type published it: the address the post keeps (`addresses`).
+    url = values.get("UNIQUE URL", (0, ""))[1].strip()
+    return NewPost(
+        date=when,
+        body=body,
+        title=title,
+        meta=meta,
+        slug=hint,
+        url=url if is_http_url(url) else None,
+    )
 
 
 def convert_breaks(text: str) -> str:

@@ -180,9 +180,9 @@ class Reader:
             "id": self.entry_id(entry_id or link, line, where),
         }
         hint = None if title else body_title(body)
-        return NewPost(date=when, body=body, title=title or None, meta=meta, slug=hint), (
-            updated or when
-        )
+        url = link.strip() if link and is_http_url(link.strip()) else None
+        new = NewPost(date=when, body=body, title=title or None, meta=meta, slug=hint, url=url)
+        return new, updated or when
 
     def _failed(self, where: str) -> bool:
         return any(p.message.startswith(f"{where}: ") for p in self.problems)
