@@ -9,7 +9,9 @@ half-way leaves at most a hidden temporary file (`TMP_PREFIX`), never a torn tar
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 # Hidden, so web servers configured as the README says refuse them and the post store (which
@@ -71,3 +73,33 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Flush everything written to the file system that holds `folder` in one call (Linux's
+    syncfs(2), else sync(2)): a clean build of a big site writes thousands of pages, and an
+    fsync each cost it half a millisecond a page. Raises `OSError` when the flush fails (a
+    full disk found only at writeback)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            import ctypes
+
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None

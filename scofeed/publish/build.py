@@ -155,9 +155,14 @@ def _rebuild(
     made: dict[str, tuple[str, str]] = {}
     findings: list[Problem] = []
     todo: list[Job] = []
+    seen: dict[str, StatKey] = {}  # the stat of every file found as it was written
     for job in jobs:
         before = cache.files.get(job.path)
-        if before is not None and before[0] == job.key and _as_written(config, job.path, before):
+        if (
+            before is not None
+            and before[0] == job.key
+            and _as_written(config, job.path, before, seen)
+        ):
             kept.append(job.path)  # same inputs, same published bytes: nothing to do
             made[job.path] = before[:2]
         else:
@@ -182,7 +187,7 @@ def _rebuild(
         if (
             before is not None
             and before[0] == static.key
-            and _as_written(config, static.path, before)
+            and _as_written(config, static.path, before, seen)
         ):
             kept.append(static.path)
             made[static.path] = before[:2]
@@ -218,7 +223,11 @@ def _rebuild(
 
     def records() -> dict[str, FileRecord]:
         return {
-            path: (key, sha, _stat_key_of(config.output_dir / path))
+            path: (
+                key,
+                sha,
+                seen[path] if path in seen else _stat_key_of(os.path.join(config.output_dir, path)),
+            )
             for path, (key, sha) in made.items()
         }
 
@@ -298,25 +307,31 @@ def _still_published(cache: BuildCache, config: Config) -> bool:
     )
 
 
-def _as_written(config: Config, path: str, record: FileRecord) -> bool:
+def _as_written(
+    config: Config, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
+) -> bool:
     """The published file `path` still holds the bytes recorded: its stat, unchanged since it
-    was written, says so without reading it; otherwise its hash decides."""
-    full = config.output_dir / path
+    was written, says so without reading it; otherwise its hash decides. The stat goes into
+    `seen`, so the cache's records need no second one (a site has thousands of files)."""
+    full = os.path.join(config.output_dir, path)
     stat = _stat_key_of(full)
-    if stat is None:
+    if stat is None or (stat != record[2] and _sha(full) != record[1]):
         return False
-    return stat == record[2] or _sha(full) == record[1]
+    if seen is not None:
+        seen[path] = stat
+    return True
 
 
-def _stat_key_of(path: Path) -> StatKey | None:
+def _stat_key_of(path: str | Path) -> StatKey | None:
     try:
         return file_stat_key(os.stat(path))
     except OSError:
         return None
 
 
-def _sha(path: Path) -> str | None:
+def _sha(path: str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
     except OSError:
         return None

@@ -9,7 +9,6 @@ lists them.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -38,13 +37,18 @@ EntryFor = Callable[[Post], Entry]
 
 def relative(from_path: str, to_path: str) -> str:
     """The link from the page at `from_path` to the file at `to_path` (both below output/),
-    a folder's `index.html` written as its folder."""
+    a folder's `index.html` written as its folder. (Path arithmetic by hand: posixpath.relpath
+    asks the file system for the current folder, and a big site makes a million links.)"""
     target = layout.link_path(to_path)
-    start = posixpath.dirname(from_path)
-    rel = posixpath.relpath(target or ".", start or ".")
-    if target.endswith("/") or target == "":
-        rel = "./" if rel == "." else rel + "/"
-    return quote(rel, safe="/-._~")
+    here = from_path.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1], strict=False):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return quote(rel or "./", safe="/-._~")
 
 
 def local(when: datetime, config: Config) -> datetime:
