@@ -79,7 +79,6 @@ def build(
         checkpoint("locked")
         if config.output_dir.exists() and not config.output_dir.is_dir():
             usable_folder(config.output_dir)  # says what is wrong, before any work
-        clean_temp_files(config.output_dir)
         gazetteer = load_gazetteer(config.gazetteer, config.where)
         cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
         scanned = scan_posts(config.posts_dir)
@@ -118,6 +117,9 @@ def _rebuild(
     started: float,
 ) -> BuildReport:
     """Read what changed, then render, check and publish the files whose inputs changed."""
+    # Leftovers of a killed build; never there on a no-op (a killed build left the cache
+    # saying what it was before, and its posts or output differ from that), so looked for here.
+    clean_temp_files(config.output_dir)
     from scofeed.publish.rendering import Entries, feed_jobs, page_jobs, render_all
     from scofeed.publish.static import static_files
     from scofeed.site import layout
