@@ -186,3 +186,23 @@ def test_every_command_has_help_with_an_example() -> None:
         result = run_cli(*args, "--help", cwd=REPO)
         assert result.returncode == 0
         assert "Example:" in result.stdout
+
+
+def test_a_deleted_posts_page_goes_even_when_the_cache_is_dropped(tmp_path: Path) -> None:
+    # A new configuration (or an upgrade) drops the keyed cache; what the last build published
+    # is still known, so the page of a post deleted meanwhile does not linger.
+    root = _seed_project(tmp_path)
+    assert run_cli("build", "--now", NOW, cwd=root).returncode == 0
+    page = root / "output/2008/05/russian-federation-will-lead-the-shanghai-cooperation.html"
+    assert page.is_file()
+    next((root / "posts").glob("2008-05-13-*.md")).unlink()
+    (root / "scofeed.toml").write_text('title = "SCO news"\n')
+    result = run_cli("build", "--now", NOW, "-v", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not page.exists()
+    assert "removed output/2008/05/russian-federation-will-lead-the-shanghai-cooperation.html" in (
+        result.stdout
+    )
+    (root / "output" / "mine.html").write_text("not scofeed's")
+    assert run_cli("build", "--now", NOW, cwd=root).returncode == 0
+    assert (root / "output" / "mine.html").read_text() == "not scofeed's"

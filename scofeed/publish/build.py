@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 from scofeed.config import Config
 from scofeed.errors import InputError, Problem
 from scofeed.posts.countries import Gazetteer, load_gazetteer
-from scofeed.posts.store import PostFile, load_posts, scan_posts, scan_signature, unreadable
+from scofeed.posts.store import (
+    PostFile,
+    load_posts,
+    scan_posts,
+    scan_signature,
+    unreadable,
+    walk_files,
+)
 from scofeed.publish.cache import (
     BuildCache,
     FileRecord,
@@ -33,11 +40,13 @@ from scofeed.publish.cache import (
 from scofeed.publish.lock import build_lock
 from scofeed.publish.output import (
     Checkpoint,
+    Publication,
     clean_temp_files,
     no_checkpoint,
-    publish,
     usable_folder,
 )
+from scofeed.site.templates import digest as templates_digest  # jinja2 is not loaded with it
+from scofeed.site.templates import refresh as refresh_templates
 
 if TYPE_CHECKING:
     from scofeed.publish.rendering import Job
@@ -82,7 +91,10 @@ def build(
         gazetteer = load_gazetteer(config.gazetteer, config.where)
         cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
         scanned = scan_posts(config.posts_dir)
-        signature = scan_signature(scanned)
+        # The site's own templates key every page (an edited one may change any page); without
+        # them an edit was never seen, not even past the no-op check.
+        templates = templates_digest(config.templates_dir)
+        signature = _signature(scanned, config, templates)
         last = cache.last
         if (
             last is not None
@@ -100,9 +112,22 @@ def build(
                 removed=(),
                 seconds=time.perf_counter() - started,
             )
+        # Templates this process compiled in an earlier build are dropped if the site's own
+        # changed since (`environment` compiles once per process).
+        refresh_templates(config.templates_dir, templates)
         return _rebuild(
-            config, now, gazetteer, cache, scanned, signature, progress, checkpoint, started
-        )
+            config, now, gazetteer, cache, scanned, signature, templates, progress, checkpoint,
+            started,
+        )  # fmt: skip
+
+
+def _signature(scanned: list[PostFile], config: Config, templates: str) -> str:
+    """What the no-op check compares: the post files, the files of static/ and the site's own
+    templates (one added, changed or removed there changes the output as a post does; without
+    them here such a build did nothing at all)."""
+    folder = config.static_dir
+    static = walk_files(folder, None, "static", skip_hidden=True) if folder.is_dir() else []
+    return f"{scan_signature(scanned)} {scan_signature(static)} {templates}"
 
 
 def _rebuild(
@@ -112,6 +137,7 @@ def _rebuild(
     cache: BuildCache,
     scanned: list[PostFile],
     signature: str,
+    templates: str,  # the digest of the site's own templates
     progress: Progress | None,
     checkpoint: Checkpoint,
     started: float,
@@ -120,11 +146,12 @@ def _rebuild(
     # Leftovers of a killed build; never there on a no-op (a killed build left the cache
     # saying what it was before, and its posts or output differ from that), so looked for here.
     clean_temp_files(config.output_dir)
-    from scofeed.publish.rendering import Entries, feed_jobs, page_jobs, render_all
+    from scofeed.publish.rendering import feed_jobs, page_jobs
     from scofeed.publish.static import static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.plan import plan_feeds, published_filed
+    from scofeed.site.sitemap import TYPEPAD_FEEDS
 
     posts, problems = load_posts(
         config.posts_dir,
@@ -142,76 +169,32 @@ def _rebuild(
     published_posts, filed = published_filed(posts, gazetteer, now)
     specs = plan_feeds(published_posts, filed, config)
     jobs = list(feed_jobs(specs))
-    site = plan_pages(published_posts, filed, config, [job.path for job in jobs] + SITE_FILES)
+    # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
+    # (it made a second, contradicting rule for /index.rdf).
+    reserved = [job.path for job in jobs] + SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
+    site = plan_pages(published_posts, filed, config, reserved)
     if isinstance(site, list):
         raise unreadable(site)
-    jobs += page_jobs(site.pages)
+    jobs += page_jobs(site.pages, templates)
     statics, problems = static_files(config)
     if problems:
         raise InputError("the static folder cannot be copied; nothing was published", problems)
     _refuse_shadowed(statics, jobs, config)
 
-    entries = Entries(config, cache)
-    files: dict[str, bytes] = {}
-    kept: list[str] = []
-    made: dict[str, tuple[str, str]] = {}
-    findings: list[Problem] = []
-    todo: list[Job] = []
-    seen: dict[str, StatKey] = {}  # the stat of every file found as it was written
-    for job in jobs:
-        before = cache.files.get(job.path)
-        if (
-            before is not None
-            and before[0] == job.key
-            and _as_written(config, job.path, before, seen)
-        ):
-            kept.append(job.path)  # same inputs, same published bytes: nothing to do
-            made[job.path] = before[:2]
-        else:
-            todo.append(job)
-    total = len(kept) + len(todo)
-    for done, (job, (data, problems)) in enumerate(
-        zip(todo, render_all(todo, config, entries), strict=True), 1
-    ):
-        findings.extend(problems)
-        files[job.path] = data
-        made[job.path] = (job.key, hashlib.sha256(data).hexdigest())
-        checkpoint(f"rendered {done}")
-        if progress is not None:
-            progress("feeds", len(kept) + done, total)
-    # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
-    # on every build that changed anything (publish leaves a file whose bytes are the same).
-    for path, data in _site_files(specs, site, config).items():
-        files[path] = data
-        made[path] = ("site", hashlib.sha256(data).hexdigest())
-    for static in statics:
-        before = cache.files.get(static.path)
-        if (
-            before is not None
-            and before[0] == static.key
-            and _as_written(config, static.path, before, seen)
-        ):
-            kept.append(static.path)
-            made[static.path] = before[:2]
-            continue
-        try:
-            data = static.source.read_bytes()
-        except OSError as exc:
-            raise InputError("a static file cannot be read; nothing was published", [
-                Problem(str(static.source), None, f"cannot be read: {exc.strerror or exc}")
-            ]) from None  # fmt: skip
-        files[static.path] = data
-        made[static.path] = (static.key, hashlib.sha256(data).hexdigest())
-    if findings:
-        feeds_ = len({p.path for p in findings})
-        raise InputError(
-            f"{feeds_} feed{'' if feeds_ == 1 else 's'} would be invalid; nothing was published",
-            findings,
-        )
+    publication = Publication(config.output_dir, checkpoint)
+    try:
+        made, kept, seen = _make(jobs, specs, site, statics, config, cache, publication, progress)
+    except BaseException:
+        publication.discard()  # the files made so far; the output is as it was
+        raise
 
     # What the last build wrote and this one does not (a deleted post's page, a listing's last
     # page, a country without posts) is removed; files scofeed never wrote are left alone.
-    wrote_before = {*cache.files, *layout.published_country_files(config.output_dir)}
+    wrote_before = {
+        *cache.files,
+        *cache.written,
+        *layout.published_country_files(config.output_dir),
+    }
     stale = sorted(p for p in wrote_before if p not in made)
     published = sum(p.is_published(now) for p in posts)
     dates = [p.date for p in posts if not p.draft]
@@ -236,13 +219,17 @@ def _rebuild(
     # The cache is written before anything is published, so a full disk or a cache folder
     # that cannot be written stops the build with the output as it was; after publishing it
     # is only renamed into place.
-    staged = cache.stage(
-        {path: (key, sha, None if path in files else stat) for path, (key, sha, stat) in
-         records().items()},
-        last,
-    )  # fmt: skip
     try:
-        report = publish(files, config.output_dir, stale=stale, checkpoint=checkpoint)
+        staged = cache.stage(
+            {path: (key, sha, None if path in publication.paths else stat)
+             for path, (key, sha, stat) in records().items()},
+            last,
+        )  # fmt: skip
+    except BaseException:
+        publication.discard()
+        raise
+    try:
+        report = publication.commit(stale)
     except BaseException:
         staged.discard()
         raise
@@ -287,19 +274,93 @@ def _site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[
 def _refuse_shadowed(statics: list[StaticFile], jobs: list[Job], config: Config) -> None:
     """A static file at a path the site writes would be one or the other: refused by name."""
     from scofeed.posts.store import shown
+    from scofeed.site.layout import folders_of
 
     written = {job.path for job in jobs} | set(SITE_FILES)
-    clashes = [
-        Problem(
-            f"{shown(config.static_dir, config.root)}/{s.path}",
-            None,
-            f"scofeed writes {s.path} itself; rename or remove this file",
-        )
-        for s in statics
-        if s.path in written or s.path.startswith("sitemap-")
-    ]
+    # A file and a folder cannot share a name: a static file below a file scofeed writes
+    # (static/rss.xml/x.txt) or where it writes a folder (static/2008) failed while publishing
+    # (exit 2, "Is a directory") instead of being refused by name here.
+    folders = {folder for path in written for folder in folders_of(path)}
+    clashes = []
+    for s in statics:
+        above = [folder for folder in folders_of(s.path) if folder in written]
+        if s.path in written or s.path.startswith("sitemap-"):
+            why = f"scofeed writes {s.path} itself; rename or remove this file"
+        elif above:
+            why = f"scofeed writes the file {above[0]}, so it can be no folder; move this file"
+        elif s.path in folders:
+            why = f"scofeed writes files into the folder {s.path}; rename or remove this file"
+        else:
+            continue
+        clashes.append(Problem(f"{shown(config.static_dir, config.root)}/{s.path}", None, why))
     if clashes:
         raise InputError("the static folder clashes with the site; nothing was published", clashes)
+
+
+def _make(
+    jobs: list[Job],
+    specs: list[FeedSpec],
+    site: SitePages,
+    statics: list[StaticFile],
+    config: Config,
+    cache: BuildCache,
+    publication: Publication,
+    progress: Progress | None,
+) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, StatKey]]:
+    """Render and stage every file whose inputs or published bytes changed; raise
+    `InputError` when a feed fails its check. Returns what each file was made from (key and
+    hash), the paths kept as they were, and the stats of those found as written."""
+    from scofeed.publish.rendering import Entries, render_all
+
+    entries = Entries(config, cache)
+    kept: list[str] = []
+    made: dict[str, tuple[str, str]] = {}
+    findings: list[Problem] = []
+    seen: dict[str, StatKey] = {}  # the stat of every file found as it was written
+
+    def unchanged(path: str, key: str) -> bool:
+        before = cache.files.get(path)
+        if before is None or before[0] != key or not _as_written(config, path, before, seen):
+            return False
+        kept.append(path)  # same inputs, same published bytes: nothing to do
+        made[path] = before[:2]
+        return True
+
+    def add(path: str, key: str, data: bytes) -> None:
+        publication.add(path, data)
+        made[path] = (key, hashlib.sha256(data).hexdigest())
+
+    todo = [job for job in jobs if not unchanged(job.path, job.key)]
+    total = len(kept) + len(todo)
+    for done, (job, (data, problems)) in enumerate(
+        zip(todo, render_all(todo, config, entries), strict=True), 1
+    ):
+        findings.extend(problems)
+        add(job.path, job.key, data)
+        publication.checkpoint(f"rendered {done}")
+        if progress is not None:
+            progress("feeds", len(kept) + done, total)
+    # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
+    # on every build that changed anything (publish leaves a file whose bytes are the same).
+    for path, data in _site_files(specs, site, config).items():
+        add(path, "site", data)
+    for static in statics:
+        if unchanged(static.path, static.key):
+            continue
+        try:
+            data = static.source.read_bytes()
+        except OSError as exc:
+            raise InputError("a static file cannot be read; nothing was published", [
+                Problem(str(static.source), None, f"cannot be read: {exc.strerror or exc}")
+            ]) from None  # fmt: skip
+        add(static.path, static.key, data)
+    if findings:
+        feeds_ = len({p.path for p in findings})
+        raise InputError(
+            f"{feeds_} feed{'' if feeds_ == 1 else 's'} would be invalid; nothing was published",
+            findings,
+        )
+    return made, kept, seen
 
 
 def _still_published(cache: BuildCache, config: Config) -> bool:

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from scofeed.posts.store import PostFile
 
 _BUILD_FILE = "build.pickle"
+# Every file the last build published, one path a line: kept apart from the keyed files, so a
+# build after an upgrade or a configuration change (which drops the cache) still removes the
+# pages of posts deleted meanwhile.
+_WRITTEN_FILE = "written.txt"
 _POSTS_FILE = "posts.pickle"
 # The layout of the two files; the record fields below are checked by name besides.
 _FORMAT = 8
@@ -200,10 +204,21 @@ class BuildCache:
     _entries: dict[str, tuple[str, ...]] | None = None
     _used_posts: dict[str, tuple[tuple[int, ...], _Record]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
+    written: frozenset[str] = frozenset()  # what the last build published, whatever its key
 
     @classmethod
     def load(cls, cache_dir: Path, key: str) -> BuildCache:
         """The cache as the last build left it, or an empty one (missing, stale or corrupt)."""
+        cache = cls._load(cache_dir, key)
+        try:
+            text = (cache_dir / _WRITTEN_FILE).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return cache
+        cache.written = frozenset(line for line in text.split("\n") if line)
+        return cache
+
+    @classmethod
+    def _load(cls, cache_dir: Path, key: str) -> BuildCache:
         data = _read(cache_dir / _BUILD_FILE, key)
         if data is None:
             return cls(cache_dir, key)
@@ -303,6 +318,9 @@ class BuildCache:
             if (files, last) != (self.files, self.last):
                 data = _pickled(self.key, files=files, last=last.packed())
                 staged.add(self.cache_dir / _BUILD_FILE, data)
+            if set(files) != self.written:
+                text = "".join(f"{path}\n" for path in sorted(files))
+                staged.add(self.cache_dir / _WRITTEN_FILE, text.encode("utf-8"))
         except OSError as exc:
             staged.discard()
             reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or exc
@@ -310,7 +328,7 @@ class BuildCache:
                 f"{self.cache_dir}: cannot write the build cache: {reason}; nothing was "
                 "published. Free some space, or set cache_dir to a writable folder"
             ) from None
-        self.files, self.last = files, last
+        self.files, self.last, self.written = files, last, frozenset(files)
         return staged
 
     def refresh(self, files: dict[str, FileRecord]) -> None:

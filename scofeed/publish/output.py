@@ -1,10 +1,10 @@
 """Publishing files into the output folder: atomic, unchanged files untouched, never outside it.
 
-Every file is staged (written and flushed to a temporary file in its own folder, see
-`scofeed.infra.atomic`) before the first rename, and the renames then follow one another at
-once: a build killed during that short run leaves each file whole (old or new), and the next
-build completes the set. A file whose bytes did not change is not touched at all, so its
-modification time, ETag and Last-Modified stay as they were.
+Every file is staged (written to a temporary file in its own folder, see
+`scofeed.infra.atomic`) as the build makes it, all are flushed to disk before the first rename,
+and the renames then follow one another at once: a build killed during that short run leaves
+each file whole (old or new), and the next build completes the set. A file whose bytes did not
+change is not touched at all, so its modification time, ETag and Last-Modified stay as they were.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -53,6 +53,82 @@ def safe_target(output_dir: Path, relative: str) -> Path:
     return target
 
 
+class Publication:
+    """Files staged one by one as a build makes them (so a big site is never held in memory
+    whole), then published together by `commit`, or all dropped by `discard`."""
+
+    def __init__(self, output_dir: Path, checkpoint: Checkpoint = no_checkpoint) -> None:
+        usable_folder(output_dir)
+        self.output_dir = output_dir
+        self.checkpoint = checkpoint
+        self.paths: set[str] = set()  # every file added, changed or not
+        self.unchanged: list[str] = []
+        self.staged: list[tuple[str, Path, Path]] = []  # (relative, temporary file, target)
+
+    def add(self, relative: str, data: bytes) -> None:
+        target = safe_target(self.output_dir, relative)
+        self.paths.add(relative)
+        if _same_bytes(target, data):
+            self.unchanged.append(relative)
+            return
+        with self._reported():
+            self.staged.append((relative, stage(target, data, durable=False), target))
+        self.checkpoint(f"staged {len(self.staged) - 1}")
+
+    def commit(self, stale: Iterable[str] = ()) -> PublishReport:
+        """Flush every staged file, rename each into place, then remove the `stale` paths."""
+        self.staged.sort()
+        with self._reported():
+            # Many files are flushed together; a few, one by one.
+            if len(self.staged) > BATCH:
+                sync_filesystem(self.output_dir)
+            else:
+                for _, tmp, _ in self.staged:
+                    _fsync(tmp)
+            for n, (_, tmp, target) in enumerate(self.staged):
+                os.replace(tmp, target)
+                self.checkpoint(f"renamed {n}")
+        if len(self.staged) > BATCH:
+            with contextlib.suppress(OSError):  # the renames, where the system allows
+                sync_filesystem(self.output_dir)
+        else:
+            for folder in sorted({target.parent for _, _, target in self.staged}):
+                fsync_dir(folder)
+
+        removed = []
+        for relative in sorted(stale):
+            target = safe_target(self.output_dir, relative)
+            if relative not in self.paths and target.is_file():
+                target.unlink()
+                removed.append(relative)
+                self.checkpoint(f"removed {len(removed) - 1}")
+                with contextlib.suppress(OSError):  # only when the folder is now empty
+                    target.parent.rmdir()
+        return PublishReport(
+            written=tuple(r for r, _, _ in self.staged),
+            unchanged=tuple(sorted(self.unchanged)),
+            removed=tuple(removed),
+        )
+
+    def discard(self) -> None:
+        """Remove every staged file: the output stays as it was."""
+        for _, tmp, _ in self.staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    @contextlib.contextmanager
+    def _reported(self) -> Iterator[None]:
+        """A full disk, or Ctrl-C: no temporary file stays behind; an OSError says where."""
+        try:
+            yield
+        except BaseException as exc:
+            self.discard()
+            if not isinstance(exc, OSError):
+                raise
+            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise OutputError(f"{exc.filename or self.output_dir}: cannot write: {why}") from exc
+
+
 def publish(
     files: Mapping[str, bytes],
     output_dir: Path,
@@ -60,60 +136,19 @@ def publish(
     stale: Iterable[str] = (),
     checkpoint: Checkpoint = no_checkpoint,
 ) -> PublishReport:
-    """Write `files` (relative path -> bytes) into `output_dir`; remove the `stale` paths.
-
-    Nothing is renamed into place until every changed file has been written and flushed.
-    """
-    usable_folder(output_dir)
-    changed: list[tuple[Path, str, bytes]] = []
-    unchanged: list[str] = []
+    """Write `files` (relative path -> bytes) into `output_dir`; remove the `stale` paths."""
+    publication = Publication(output_dir, checkpoint)
     for relative in sorted(files):
-        target = safe_target(output_dir, relative)
-        data = files[relative]
-        if _same_bytes(target, data):
-            unchanged.append(relative)
-        else:
-            changed.append((target, relative, data))
+        publication.add(relative, files[relative])
+    return publication.commit(stale)
 
-    # Many files are flushed together, once staged and once renamed; a few, one by one.
-    batch = len(changed) > BATCH
-    staged: list[tuple[Path, Path]] = []
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        for n, (target, _, data) in enumerate(changed):
-            staged.append((stage(target, data, durable=not batch), target))
-            checkpoint(f"staged {n}")
-        if batch:
-            sync_filesystem(output_dir)
-        for n, (tmp, target) in enumerate(staged):
-            os.replace(tmp, target)
-            checkpoint(f"renamed {n}")
-    except BaseException as exc:  # a full disk, or Ctrl-C: no temporary file stays behind
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        if not isinstance(exc, OSError):
-            raise
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise OutputError(f"{exc.filename or output_dir}: cannot write: {reason}") from exc
-    if batch:
-        with contextlib.suppress(OSError):  # the renames: as fsync_dir, where the system allows
-            sync_filesystem(output_dir)
-    else:
-        for folder in sorted({target.parent for _, target in staged}):
-            fsync_dir(folder)
-
-    removed = []
-    for relative in sorted(stale):
-        target = safe_target(output_dir, relative)
-        if relative not in files and target.is_file():
-            target.unlink()
-            removed.append(relative)
-            checkpoint(f"removed {len(removed) - 1}")
-            with contextlib.suppress(OSError):  # only when the folder is now empty
-                target.parent.rmdir()
-    return PublishReport(
-        written=tuple(r for _, r, _ in changed), unchanged=tuple(unchanged), removed=tuple(removed)
-    )
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

@@ -26,6 +26,8 @@ def static_files(config: Config) -> tuple[list[StaticFile], list[Problem]]:
         return [], []
     files, problems = [], []
     for key, real, stat in walk_files(root, None, "the static folder", skip_hidden=True):
+        if not isinstance(stat, str) and not key.isprintable():
+            stat = "has a control character in its name, which no address can carry; rename it"
         if isinstance(stat, str):
             problems.append(Problem(f"{shown(root, config.root)}/{key}", None, stat))
         else:
