@@ -147,8 +147,10 @@ def feed_jobs(specs: Iterable[FeedSpec]) -> Iterator[Job]:
             )
 
 
-def page_jobs(pages: Iterable[Page]) -> Iterator[Job]:
-    """Every page: a post's, a listing's, the archive index, a redirect."""
+def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
+    """Every page: a post's, a listing's, the archive index, a redirect. `templates` is the
+    digest of the site's own templates: part of every page's key, since an edited template
+    may change any page (and no feed)."""
     from scofeed.site.archive import ListPage, PostPage, Redirect, page_key
     from scofeed.site.html import render_page
 
@@ -162,7 +164,8 @@ def page_jobs(pages: Iterable[Page]) -> Iterator[Job]:
             posts = (page.post,)
         else:
             posts = ()
-        yield Job(page.path, page_key(page), posts, partial(render_page, page), _no_check)
+        key = f"{page_key(page)} {templates}" if templates else page_key(page)
+        yield Job(page.path, key, posts, partial(render_page, page), _no_check)
 
 
 # Forking workers costs more than it saves below this many files to render, or this many

@@ -2,9 +2,10 @@
 listings (the home page, each country's page, each month's, all paginated), the archive index,
 and a redirect page for every old address a post keeps (`aliases`).
 
-Each page carries a `key`: a hash of everything its bytes depend on besides the configuration,
-the templates and the code (which key the whole cache), so a rebuild renders only the pages
-whose key changed: an edited post's page, its neighbours', and the listings it is on.
+Each page carries a `key`: a hash of everything its bytes depend on besides the configuration
+and the code (which key the whole cache) and the site's own templates (which key every page,
+`rendering.page_jobs`), so a rebuild renders only the pages whose key changed: an edited post's
+page, its neighbours', and the listings it is on.
 """
 
 from __future__ import annotations
@@ -122,6 +123,10 @@ def plan_pages(
     problems: list[Problem] = []
     taken = {path: f"the site's {path}" for path in reserved}
     taken.update((page.path, _owner(page)) for page in pages)
+    # A file and a folder cannot share a name: an alias below a file the site writes (`_redirects`
+    # is made `_redirects/index.html`, `rss.xml/` likewise) or at one of its folders failed while
+    # publishing (exit 2, the output half written) instead of being refused by name here.
+    folders = {f: owner for path, owner in taken.items() for f in layout.folders_of(path)}
     for item in items:
         target = layout.permalink_file(item.post, config)
         for alias in item.post.aliases:
@@ -129,10 +134,20 @@ def plan_pages(
             if path is None:
                 problems.append(Problem(item.post.path, None, _outside(alias, config)))
                 continue
+            above = [f for f in layout.folders_of(path) if f in taken]
             if path in taken:
-                problems.append(Problem(item.post.path, None, _clash(path, alias, taken[path])))
+                why = f"which is {taken[path]}"
+            elif above:
+                why = f"below {above[0]}, which is {taken[above[0]]}"
+            elif path in folders:
+                why = f"a folder of {folders[path]}"
+            else:
+                why = ""
+            if why:
+                problems.append(Problem(item.post.path, None, _clash(path, alias, why)))
                 continue
             taken[path] = f"the alias {alias!r} of {item.post.path}"
+            folders.update((f, taken[path]) for f in layout.folders_of(path))
             pages.append(Redirect(path, item.post))
             redirects.append((path, target))
     problems += _clashes(pages)
@@ -202,8 +217,8 @@ def _outside(alias: str, config: Config) -> str:
     )
 
 
-def _clash(path: str, alias: str, owner: str) -> str:
-    return f"alias {alias!r} would write {path}, which is {owner}; remove the alias"
+def _clash(path: str, alias: str, why: str) -> str:
+    return f"alias {alias!r} would write {path}, {why}; remove the alias"
 
 
 def _clashes(pages: Sequence[Page]) -> list[Problem]:

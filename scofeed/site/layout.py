@@ -108,6 +108,13 @@ def link_path(path: str) -> str:
     return path[: -len(INDEX_FILE)] if path.endswith(INDEX_FILE) else path
 
 
+def folders_of(path: str) -> list[str]:
+    """The folders a file below the output folder lies in: `2008/05/x.html` gives `2008` and
+    `2008/05`. No file may have one of their names."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def site_path(config: Config) -> str:
     """The path part of base_url (`/sco/`): where output/ is served on its host."""
     return urlsplit(config.base_url).path or "/"

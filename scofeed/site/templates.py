@@ -15,11 +15,15 @@ import os
 import traceback
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import jinja2
+
+# jinja2 is imported on first render, not with this module: the build keys its cache on
+# `digest` on every run, and a no-op build renders nothing (jinja2 alone takes some 50 ms).
 
 PACKAGED = Path(__file__).parent.parent / "templates"
 
@@ -30,7 +34,10 @@ class TemplateError(InputError):
 
 @cache
 def environment(site_templates: Path) -> jinja2.Environment:
-    """The templates, the site's own first; one environment per folder, compiled once."""
+    """The templates, the site's own first; one environment per folder, compiled once (until
+    `refresh` sees the site's templates change)."""
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(site_templates))
@@ -48,6 +55,8 @@ def environment(site_templates: Path) -> jinja2.Environment:
 
 def render(site_templates: Path, name: str, context: dict[str, Any]) -> bytes:
     """Template `name` with `context`, as UTF-8 bytes."""
+    import jinja2
+
     env = environment(site_templates)
     try:
         return env.get_template(name).render(context).encode("utf-8")
@@ -56,7 +65,10 @@ def render(site_templates: Path, name: str, context: dict[str, Any]) -> bytes:
         raise _error(where, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
         why = f"includes {exc.name!r}, which is no template"
-        raise _error(_file_of(env, name), None, why) from None
+        # The template that names the missing one (an include in base.html, say), at its line,
+        # when the traceback has it; else the one rendered (`name` itself is missing).
+        frame, line = _template_frame(exc)
+        raise _error(frame or _file_of(env, name), line, why) from None
     except Exception as exc:  # a failure inside a template: name the template line
         frame, line = _template_frame(exc)
         if frame is None:
@@ -73,6 +85,8 @@ def _error(where: str, line: int | None, message: str) -> TemplateError:
 
 
 def _file_of(env: jinja2.Environment, name: str) -> str:
+    import jinja2
+
     try:
         source = env.loader.get_source(env, name) if env.loader else None
     except jinja2.TemplateNotFound:
@@ -89,9 +103,23 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return None, None
 
 
+_compiled_from: dict[Path, str] = {}
+
+
+def refresh(site_templates: Path, version: str) -> None:
+    """Forget the compiled templates when the site's own are not the `version` (`digest`) they
+    were compiled from: `environment` compiles once per process, so a second build in one
+    process (a resident build, the tests) would otherwise render with the templates as they
+    were, or without a folder created since."""
+    if _compiled_from.get(site_templates) != version:
+        environment.cache_clear()
+    _compiled_from[site_templates] = version
+
+
 def digest(site_templates: Path) -> str:
-    """What the site's own templates are (names, sizes, modification times), for the cache
-    key: editing one rebuilds every page. The packaged ones are part of the code's key."""
+    """What the site's own templates are (names, sizes, modification times), for the no-op
+    check and the key of every page: editing one rebuilds every page. The packaged ones are
+    part of the code's key."""
     parts = []
     if site_templates.is_dir():
         for path in sorted(site_templates.rglob("*")):
