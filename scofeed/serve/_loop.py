@@ -200,7 +200,7 @@ class PreviewServer:
         elif conn.state == _WAITING:
             self._receive(conn)
         elif conn.state == _CLOSING:
-            self._drain(conn)
+            self._recv(conn)  # drained: what a lingering peer sends is dropped
 
     def _sweep(self) -> None:
         late = [c for c in self._conns if c.state != _BUSY and c.deadline <= self._now]
@@ -230,16 +230,22 @@ class PreviewServer:
         if conn.inbox:
             self._look(conn, 0)
 
-    def _receive(self, conn: _Conn) -> None:
+    def _recv(self, conn: _Conn) -> bytes:
+        """What the socket holds (b"" if nothing yet); a peer gone closes the connection."""
         assert conn.sock is not None
         try:
             data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
-            return
+            return b""
         except OSError:
             data = b""
         if not data:
             self._close(conn)
+        return data
+
+    def _receive(self, conn: _Conn) -> None:
+        data = self._recv(conn)
+        if not data:
             return
         before = len(conn.inbox)
         conn.inbox += data
@@ -340,17 +346,6 @@ class PreviewServer:
         conn.deadline = self._now + _LINGER
         self._idle[conn] = None
         self._watch(conn, selectors.EVENT_READ)
-
-    def _drain(self, conn: _Conn) -> None:
-        assert conn.sock is not None
-        try:
-            data = conn.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._close(conn)
 
     def _close(self, conn: _Conn) -> None:
         if conn.sock is None:
