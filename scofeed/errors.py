@@ -16,10 +16,16 @@ class Problem:
     path: str
     line: int | None
     message: str
+    warning: bool = False  # said, but stops nothing (a Liquid tag removed, a file skipped)
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+def split_warnings(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings)."""
+    return [p for p in problems if not p.warning], [p for p in problems if p.warning]
 
 
 class ScofeedError(Exception):

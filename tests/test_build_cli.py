@@ -82,7 +82,7 @@ def test_bad_posts_are_all_reported_and_nothing_is_published(tmp_path: Path) -> 
         '  posts/bad-date.md:2: date "19th May" does not parse; write it as 2008-05-19 or '
         "2008-05-19T14:30:00+06:00",
         "  posts/no-date.md:1: has no date; add a line such as date: 2008-05-19 to the front "
-        "matter",
+        "matter, or start the file's name with the date (2008-05-19-name.md)",
     ]
     assert tree(root / "output") == before
     assert {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.xml")} == mtimes

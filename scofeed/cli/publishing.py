@@ -93,6 +93,9 @@ def build_cmd(
     gc.disable()
     with _errors(), _progress(quiet) as progress:
         report = build(config, now=clock, progress=progress, checkpoint=_checkpoint())
+    # Warnings even with --quiet: a file passed over or a tag removed is news a cron job mails.
+    for warning in report.warnings:
+        click.echo(f"  {warning}", err=True)
     if verbose:
         for path in report.written:
             click.echo(f"wrote {_rel(config.output_dir / path)}")
@@ -106,7 +109,8 @@ def build_cmd(
             f"scofeed: {_plural(report.posts, 'post')} read ({report.published} published), "
             f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged"
             + (f", {len(report.removed)} removed" if report.removed else "")
-            + f" in {_rel(config.output_dir)}/, {report.seconds:.2f} s",
+            + f" in {_rel(config.output_dir)}/, {report.seconds:.2f} s"
+            + (f", {_plural(len(report.warnings), 'warning')}" if report.warnings else ""),
             err=True,
         )
 

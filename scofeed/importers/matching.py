@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
+from scofeed.errors import split_warnings
 from scofeed.importers.model import NewPost
 from scofeed.posts.post import Post, body_of
 from scofeed.posts.slugs import slug_from_filename, slugify
@@ -50,7 +51,8 @@ class StoreIndex:
         for post in posts:
             if post.slug not in self.files:
                 self.add(post.slug, _held(post))
-        for problem in problems:  # unreadable: it holds the slug of its name, and matches nothing
+        # Unreadable: it holds the slug of its name, and matches nothing.
+        for problem in split_warnings(problems)[0]:
             name = problem.path.rpartition("/")[2]
             self.files.setdefault(slug_from_filename(name), Held(Path(problem.path), None, None))
 

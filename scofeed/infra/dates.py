@@ -57,6 +57,42 @@ def parse_iso(text: str) -> datetime:
         raise ValueError(str(exc)) from exc
 
 
+# The forms Jekyll and Hugo read besides ISO 8601: `2014-03-01 12:00:00 -0500` (Jekyll's own),
+# one-digit months and days, `+05:00` or `-0500` after a space, an optional zone name after the
+# offset (`+0000 UTC`, as Go's time.String writes it).
+_SITE_DATE = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?)?)?"
+    r"\s*(?P<off>Z|[+-]\d{2}:?\d{2})?(?:\s+(?P<zone>[A-Za-z]{1,5}))?"
+)
+
+
+def parse_site_date(text: str) -> datetime:
+    """A front matter date as Jekyll or Hugo reads it: ISO 8601, Jekyll's
+    `2014-03-01 12:00:00 -0500`, or an RFC 822 date; naive when it names no offset.
+    Raises `ValueError`."""
+    try:
+        return parse_iso(text)
+    except ValueError:
+        pass
+    m = _SITE_DATE.fullmatch(text.strip())
+    if m is None:
+        return parse_rfc822(text)
+    offset = None
+    if m["off"]:
+        off = m["off"].replace(":", "")
+        offset = timedelta(0) if off == "Z" else zone_offset(off)
+    elif m["zone"]:
+        offset = zone_offset(m["zone"])
+    if offset is None and (m["off"] or m["zone"]):
+        raise ValueError(f"{text!r}: {m['off'] or m['zone']!r} is not a time zone")
+    parsed = datetime(
+        int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0),
+        int(m["s"] or 0), int((m["f"] or "0")[:6].ljust(6, "0")),
+    )  # fmt: skip
+    return parsed if offset is None else parsed.replace(tzinfo=timezone(offset))
+
+
 def zone_offset(zone: str | None) -> timedelta | None:
     """An RFC 822 zone (`+0600`, `GMT`, `EST`, a military letter) as an offset; None if unknown."""
     if zone is None:

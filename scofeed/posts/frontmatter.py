@@ -17,6 +17,7 @@ from scofeed.posts.limits import MAX_YAML_VALUES, yaml_values
 # YAML is imported where it is used: a build whose posts all come from the cache never needs it.
 
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
 
 # The order keys are written in, as an editor reads them.
 ORDER = (
@@ -44,14 +45,27 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split(text: str) -> tuple[str, str, int] | Problem:
+def _split(text: str) -> tuple[str, str, int, str, int] | Problem:
+    """Front matter, body, the body's first line and the front matter's syntax ("yaml" between
+    `---` lines, "toml" between `+++` lines, as Hugo and Zola write it). Blank lines before the
+    opening line are allowed, as Hugo allows them."""
     lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0]) or lines[0].startswith("..."):
-        return Problem("", 1, "has no front matter; start the file with a --- line")
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    opening = lines[first].rstrip() if lines else ""
+    if opening == "+++":
+        closing: re.Pattern[str] = _TOML_FENCE
+        syntax = "toml"
+    elif _FENCE.match(opening) and not opening.startswith("..."):
+        closing, syntax = _FENCE, "yaml"
+    else:
+        why = "has no front matter; start the file with a --- line (YAML) or a +++ line (TOML)"
+        return Problem("", first + 1, why)
+    end = next((i for i in range(first + 1, len(lines)) if closing.match(lines[i])), None)
     if end is None:
-        return Problem("", 1, "front matter is not closed; add a --- line after it")
-    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
+        fence = "+++" if syntax == "toml" else "---"
+        return Problem("", first + 1, f"front matter is not closed; add a {fence} line after it")
+    front, body = "\n".join(lines[first + 1 : end]), "\n".join(lines[end + 1 :])
+    return front, body, end + 2, syntax, first
 
 
 def body_of(text: str) -> str:
@@ -73,8 +87,11 @@ def read(data: bytes, path: str) -> Document | list[Problem]:
     split = _split(text)
     if isinstance(split, Problem):
         return [Problem(path, split.line, split.message)]
-    front, body, body_line = split
-    parsed = _parse_yaml(front, path)
+    front, body, body_line, syntax, offset = split  # offset: blank lines before the fence
+    if syntax == "toml":
+        parsed = _parse_toml(front, path, offset)
+    else:
+        parsed = _parse_yaml(front, path, offset)
     if isinstance(parsed, list):
         return parsed
     return Document(parsed[0], parsed[1], body, body_line)
@@ -98,7 +115,38 @@ def _loader() -> Any:
     return _LOADER
 
 
-def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
+def _parse_toml(
+    front: str, path: str, offset: int
+) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
+    """TOML front matter (Hugo's `+++`). tomllib gives no positions, so each top-level key's
+    line is found in the text; its dates come as datetime values, which posts read as given."""
+    import tomllib
+
+    try:
+        value = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) + 1 + offset if found else 2 + offset
+        why = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return [Problem(path, line, f'front matter is not valid TOML ({why}); write key = "value"')]
+    except RecursionError:
+        return [Problem(path, 2 + offset, "front matter nests too deep to read; flatten it")]
+    lines: dict[str, int] = {}
+    for number, text in enumerate(front.split("\n"), 2 + offset):
+        if text.lstrip().startswith("["):
+            break  # a [table]: its keys are not the post's own
+        key = _TOML_KEY.match(text)
+        if key:
+            lines.setdefault(key.group(2), number)
+    return value, lines
+
+
+_TOML_KEY = re.compile(r"^\s*([\"']?)([A-Za-z0-9_-]+)\1\s*=")
+
+
+def _parse_yaml(
+    front: str, path: str, offset: int = 0
+) -> tuple[dict[str, Any], dict[str, int]] | list[Problem]:
     import yaml
 
     loader = _loader()(front)
@@ -109,20 +157,22 @@ def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] 
             return [
                 Problem(
                     path,
-                    2,
+                    2 + offset,
                     f"front matter expands to over {MAX_YAML_VALUES:,} values (YAML aliases "
                     "repeat what they name); write the values out",
                 )
             ]
         value = loader.construct_document(node) if node is not None else {}
     except RecursionError:
-        return [Problem(path, 2, "front matter nests too deep to read; flatten it")]
+        return [Problem(path, 2 + offset, "front matter nests too deep to read; flatten it")]
     except ValueError as exc:  # a number past Python's limit of digits, say
         why = "a number too long to read; shorten it or write it in quotes"
-        return [Problem(path, 2, f"front matter holds {why if 'digits' in str(exc) else exc}")]
+        return [
+            Problem(path, 2 + offset, f"front matter holds {why if 'digits' in str(exc) else exc}")
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else 1
+        line = mark.line + 2 + offset if mark is not None else 1
         why = exc.problem or exc.context or "cannot be read"
         return [
             Problem(
@@ -133,18 +183,22 @@ def _parse_yaml(front: str, path: str) -> tuple[dict[str, Any], dict[str, int]] 
             )
         ]
     except yaml.YAMLError as exc:
-        return [Problem(path, 2, f"front matter is not valid YAML ({exc})")]
+        return [Problem(path, 2 + offset, f"front matter is not valid YAML ({exc})")]
     finally:
         loader.dispose()
     if value is None:
         value = {}
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode | type(None)):
-        return [Problem(path, 2, "front matter must be `key: value` lines, like date: 2008-05-19")]
+        return [
+            Problem(
+                path, 2 + offset, "front matter must be `key: value` lines, like date: 2008-05-19"
+            )
+        ]
     key_lines: dict[str, int] = {}
     problems = []
     for key_node, _ in node.value if node is not None else ():
         key = str(key_node.value)
-        line = key_node.start_mark.line + 2
+        line = key_node.start_mark.line + 2 + offset
         if key in key_lines:
             problems.append(
                 Problem(path, line, f"{key} is given twice (also line {key_lines[key]}); keep one")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scofeed.errors import Problem, ScofeedError
-from scofeed.infra.dates import parse_iso
+from scofeed.infra.dates import parse_site_date
 from scofeed.infra.urls import is_absolute_iri, unsafe_id_scheme
 from scofeed.infra.xmlsafe import NOT_XML
 from scofeed.posts import frontmatter
@@ -51,11 +51,31 @@ class Post:
     mentions: tuple[str, ...] | None = None  # countries its text names; None: not detected
     # Old addresses of the post (Hugo's `aliases`): paths below base_url, or URLs under it.
     aliases: tuple[str, ...] = ()
+    markup: str = "markdown"  # or "html": a `.html` post's body is HTML, sanitised as it is
+    publish_at: datetime | None = None  # Hugo's publishDate: in no feed before then
+    expire_at: datetime | None = None  # Hugo's expiryDate: in no feed from then on
+    own_path: str | None = None  # Jekyll's `permalink:`, Hugo's `url:`: the page's path
+    # What the build says of the post without refusing it: (line, message).
+    warnings: tuple[tuple[int, str], ...] = ()
+    # What its generated id is made from when another post shares its slug (the store says).
+    id_name: str | None = None
     source: str = field(default="", compare=False)  # the file, absolute
     digest: str = field(default="", compare=False)  # sha256 of the file's bytes
 
     def is_published(self, now: datetime) -> bool:
-        return not self.draft and self.date <= now
+        return (
+            not self.draft
+            and self.date <= now
+            and (self.publish_at is None or self.publish_at <= now)
+            and (self.expire_at is None or now < self.expire_at)
+        )
+
+    def changes(self) -> tuple[datetime, ...]:
+        """The instants at which the post goes into the feeds or out of them."""
+        if self.draft:
+            return ()
+        start = self.date if self.publish_at is None else max(self.date, self.publish_at)
+        return (start,) if self.expire_at is None else (start, self.expire_at)
 
 
 def parse_post(
@@ -68,8 +88,12 @@ def parse_post(
     keep_body: bool = True,
     source: str = "",
     digest: str | None = None,
+    markup: str = "markdown",
+    file_date: date | None = None,
 ) -> Post | list[Problem]:
-    """One post file's bytes -> a `Post`, or the problems that stop it from being one."""
+    """One post file's bytes -> a `Post`, or the problems that stop it from being one.
+    `file_date` is the date its file name gives (Jekyll's `2008-05-19-slug.md`), taken when the
+    front matter gives none."""
     document = frontmatter.read(data, path)
     if isinstance(document, list):
         return document
@@ -90,6 +114,8 @@ def parse_post(
         keep_body=keep_body,
         source=source,
         digest=digest or hashlib.sha256(data).hexdigest(),
+        markup=markup,
+        file_date=file_date,
     )
 
 
@@ -116,8 +142,13 @@ def _post_from_meta(
     keep_body: bool,
     source: str,
     digest: str,
+    markup: str,
+    file_date: date | None,
 ) -> Post | list[Problem]:
     problems: list[Problem] = []
+    # Hugo reads its own keys whatever their case (`publishDate`, `publishdate`); the house keys
+    # stay as the format writes them.
+    folded = {key.lower(): key for key in meta}
 
     def fail(key: str, message: str) -> None:
         problems.append(Problem(path, key_lines.get(key, 1), message))
@@ -132,10 +163,12 @@ def _post_from_meta(
         cleaned = " ".join(NOT_XML.sub("", str(value)).split())
         return cleaned or None
 
-    def text_list(key: str) -> tuple[str, ...]:
+    def text_list(key: str, split: bool = False) -> tuple[str, ...]:
         value = meta.get(key)
         if value is None:
             return ()
+        if split and isinstance(value, str):  # Jekyll: `categories: jekyll update` is two
+            value = value.split(",") if "," in value else value.split()
         items = value if isinstance(value, list) else [value]
         out = []
         for item in items:
@@ -156,16 +189,42 @@ def _post_from_meta(
             return None
         return parse_date(value, tz, lambda message: fail(key, f"{key} {message}"))
 
-    published = when("date")
-    if "date" not in meta or meta.get("date") is None:
-        fail("date", "has no date; add a line such as date: 2008-05-19 to the front matter")
-    updated = when("updated") if "updated" in meta else when("lastmod")
+    def hugo_key(*names: str) -> str | None:
+        return next((folded[n] for n in names if n in folded and meta[folded[n]] is not None), None)
+
+    # Jekyll's `published: false` hides a post; Hugo's `published` is a publish date.
+    shown = meta.get("published")
+    hidden = shown is False
+    publish_key = hugo_key("publishdate", "pubdate") or (
+        "published" if shown is not None and not isinstance(shown, bool) else None
+    )
+    publish_at = when(publish_key) if publish_key else None
+    expiry_key = hugo_key("expirydate", "unpublishdate")
+    expire_at = when(expiry_key) if expiry_key else None
+
+    date_key = hugo_key("date")
+    if date_key is not None:
+        published = when(date_key)
+    elif publish_at is not None:  # Hugo dates a post by its publish date when it has no date
+        published = publish_at
+    elif file_date is not None:  # Jekyll dates a post by its file name
+        published = datetime(file_date.year, file_date.month, file_date.day, tzinfo=tz)
+        published = published.replace(tzinfo=timezone(published.utcoffset()))  # type: ignore[arg-type]
+    else:
+        published = None
+        fail(
+            "date",
+            "has no date; add a line such as date: 2008-05-19 to the front matter, or start "
+            "the file's name with the date (2008-05-19-name.md)",
+        )
+    updated_key = hugo_key("updated", "lastmod", "modified")
+    updated = when(updated_key) if updated_key else None
 
     title = text("title")
-    author = text("author")
+    author = _author(meta.get("author"), lambda message: fail("author", message))
     summary = text("summary")
-    tags = text_list("tags")
-    categories = text_list("categories") + text_list("category")
+    tags = text_list("tags", split=True)
+    categories = text_list("categories", split=True) + text_list("category")
     countries = text_list("countries") if "countries" in meta else None
     for name in countries or ():
         folder = slugify(name, max_length=None)
@@ -188,9 +247,9 @@ def _post_from_meta(
         fail("slug", f"slug {_kind(slug)} is too long to name a file; give the post a shorter slug")
 
     comments = meta.get("comments")
-    if comments is not None and (
-        isinstance(comments, bool) or not isinstance(comments, int) or comments < 0
-    ):
+    if isinstance(comments, bool):  # a theme's switch for its comment form, not a count
+        comments = None
+    if comments is not None and (not isinstance(comments, int) or comments < 0):
         fail("comments", f"comments must be a whole number of comments, not {_kind(comments)}")
         comments = None
 
@@ -198,6 +257,12 @@ def _post_from_meta(
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, not {_kind(draft)}")
         draft = False
+    draft = draft or hidden
+
+    own_key = "permalink" if "permalink" in meta else hugo_key("url")
+    own_path = (
+        _own_path(meta.get(own_key), lambda m: fail(own_key or "url", m)) if own_key else None
+    )
 
     post_id = text("id")
     if post_id is not None and not is_absolute_iri(post_id):
@@ -236,6 +301,10 @@ def _post_from_meta(
         id=post_id,
         mentions=mentions,
         aliases=aliases,
+        markup=markup,
+        publish_at=publish_at,
+        expire_at=expire_at,
+        own_path=own_path,
         source=source,
         digest=digest,
     )
@@ -267,6 +336,55 @@ def _aliases(value: object, fail: Callable[[str], None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _author(value: object, fail: Callable[[str], None]) -> str | None:
+    """`author:` as a name, a list of names, or a mapping with a name (Jekyll's and Hugo's
+    themes write all three)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("name", "display_name", "title") if k in value), None)
+        if value is None:
+            fail("author as a table needs a name, like author: {name: Jane Doe}")
+            return None
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            fail(f"author must be a name, like author: Jane Doe, not {_kind(item)}")
+            return None
+        name = " ".join(NOT_XML.sub("", str(item)).split())
+        if name:
+            names.append(name)
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+_OWN_PATH = re.compile(r"^/?(?:[^\s?#:\\/]+/)*[^\s?#:\\/]*$")
+
+
+def _own_path(value: object, fail: Callable[[str], None]) -> str | None:
+    """A post's own address (Jekyll's `permalink: /2014/03/welcome.html`, Hugo's
+    `url: /blog/welcome/`): a path below the site's address; one ending in `/` is a folder
+    whose index.html is the page."""
+    if value is None:
+        return None
+    path = value.strip() if isinstance(value, str) else ""
+    if (
+        not path.strip("/")
+        or len(path) > 2000
+        or not _OWN_PATH.match(path)
+        or any(part in (".", "..") for part in path.split("/"))
+    ):
+        fail(
+            f"{_kind(value)} must be a path on this site such as /2014/03/welcome.html or "
+            "/blog/welcome/, without spaces, ':' placeholders, '?', '#' or '..'; or leave "
+            "it out and the site's permalink pattern places the post"
+        )
+        return None
+    return path.lstrip("/")
+
+
 def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
     """ISO 8601 or a date alone; no offset means the site's time zone. Reports via `fail`."""
     if isinstance(value, datetime):
@@ -276,7 +394,7 @@ def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
     elif isinstance(value, str | int) and not isinstance(value, bool):
         text = str(value).strip()
         try:
-            parsed = parse_iso(text)
+            parsed = parse_site_date(text)
         except ValueError:
             fail(f'"{value}" does not parse; write it as 2008-05-19 or 2008-05-19T14:30:00+06:00')
             return None

@@ -11,16 +11,24 @@ import hashlib
 import os
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import UTC, tzinfo
+from dataclasses import replace
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, Protocol
 
-from scofeed.errors import ConfigError, InputError, Problem
+from scofeed.errors import ConfigError, InputError, Problem, split_warnings
 from scofeed.infra.parallel import fork_map
 from scofeed.posts.limits import MAX_POST_BYTES
 from scofeed.posts.post import Detect, Post, parse_post
-from scofeed.posts.slugs import slug_from_filename
+from scofeed.posts.slugs import (
+    DATED_NAME,
+    HTML_SUFFIXES,
+    POST_SUFFIXES,
+    SECTION_STEM,
+    post_stem,
+    slug_from_filename,
+)
 
 # One post file as the store found it: its key (path below the store), real path, and its
 # stat result, or the reason it cannot be used.
@@ -32,7 +40,36 @@ MAX_FOLDER_DEPTH = 64
 
 
 def _walk(posts_dir: Path) -> list[PostFile]:
-    return walk_files(posts_dir, ".md", "the posts folder")
+    # Every file, not only posts: one that is no post is reported, never silently passed over
+    # (a `.markdown` post skipped once published empty feeds over full ones).
+    return walk_files(posts_dir, None, "the posts folder", skip_hidden=True)
+
+
+NOT_A_POST = "is not a post"
+
+
+def post_markup(key: str) -> str | None:
+    """ "markdown" or "html" for a post file; "" for a Hugo section file (`_index.md`, a list
+    page, no post); None for a file that is no post."""
+    name = key.rpartition("/")[2]
+    stem, dot, suffix = name.rpartition(".")
+    suffix = dot + suffix.lower()
+    if suffix not in POST_SUFFIXES or not stem:
+        return None
+    if stem == SECTION_STEM:
+        return ""
+    return "html" if suffix in HTML_SUFFIXES else "markdown"
+
+
+def file_date(key: str) -> date | None:
+    """The date a post file's name (or its bundle folder's) begins with, as Jekyll reads it."""
+    match = DATED_NAME.match(post_stem(key))
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
 
 
 def walk_files(
@@ -171,6 +208,31 @@ def load_posts(
     found: list[Post | None] = []  # in key order, whatever order the parsing finishes in
     jobs: list[_Job] = []
     stats: list[tuple[int, str, os.stat_result]] = []
+    markups: dict[str, str] = {}
+    post_files: list[PostFile] = []
+    bundles = {  # Hugo's page bundles: folders whose post is their index file
+        key.rpartition("/")[0] for key, _, _ in files if "/index." in key and post_markup(key)
+    }
+    for key, real, stat in files:
+        markup = post_markup(key)
+        if key.endswith("/"):  # a folder refused (too deep, linked from outside)
+            problems.append(Problem(prefix + key, None, str(stat)))
+        elif markup:
+            markups[key] = markup
+            post_files.append((key, real, stat))
+        elif markup is None and key.rpartition("/")[0] in bundles:
+            why = (
+                "is a resource of a page bundle, which scofeed does not publish; move it to "
+                "static/ and link it from there (see README, Moving from Hugo)"
+            )
+            problems.append(Problem(prefix + key, None, f"{NOT_A_POST}: it {why}", warning=True))
+        elif markup is None:
+            why = (
+                f"{NOT_A_POST}, so it is in no feed: posts end in {', '.join(POST_SUFFIXES)}; "
+                "rename it, or move it out of the posts folder"
+            )
+            problems.append(Problem(prefix + key, None, why, warning=True))
+    files = post_files
     hits = cache.unchanged(files, prefix) if cache is not None else {}
     for done, (key, real, stat) in enumerate(files, 1):
         if progress is not None and (done % 256 == 0 or done == len(files)):
@@ -189,7 +251,9 @@ def load_posts(
             if cached is not None:
                 cache.put(key, stat, cached)
         if cached is None:
-            jobs.append((real, shown, slug_from_filename(key.rpartition("/")[2]), stat.st_size))
+            jobs.append(
+                (real, shown, slug_from_filename(key), stat.st_size, markups[key], file_date(key))
+            )
             stats.append((len(found), key, stat))
         found.append(cached)
     for (index, key, stat), parsed in zip(stats, _parse_all(jobs, tz, detect), strict=True):
@@ -201,11 +265,14 @@ def load_posts(
             problems.extend(parsed)
     posts = [post for post in found if post is not None]
     problems.extend(_duplicates(posts))
-    return posts, sorted(problems)
+    for post in posts:
+        problems.extend(Problem(post.path, line, why, warning=True) for line, why in post.warnings)
+    return _named_apart(posts), sorted(problems)
 
 
-# A post file to parse: its real path, its name in messages, its slug and its size.
-_Job = tuple[str, str, str, int]
+# A post file to parse: its real path, its name in messages, its slug, its size, its markup
+# and the date its name gives.
+_Job = tuple[str, str, str, int, str, date | None]
 # Below this many posts to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 1000
 # Posts per task given to a worker: small, so results stream back instead of piling up.
@@ -227,15 +294,17 @@ def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post
 
 def _parse_chunk(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post | list[Problem]]:
     out: list[Post | list[Problem]] = []
-    for real, shown, slug, size in jobs:
+    for real, shown, slug, size, markup, dated in jobs:
         problems: list[Problem] = []
         data = _read_bytes(real, size, shown, problems)
         if data is None:
             out.append(problems)
             continue
-        out.append(
-            parse_post(data, shown, slug=slug, tz=tz, detect=detect, keep_body=False, source=real)
-        )
+        parsed = parse_post(
+            data, shown, slug=slug, tz=tz, detect=detect, keep_body=False, source=real,
+            markup=markup, file_date=dated,
+        )  # fmt: skip
+        out.append(parsed)
     return out
 
 
@@ -315,27 +384,38 @@ def _read_up_to(fd: int, first: int, cap: int) -> bytes:
 
 
 def _duplicates(posts: Iterable[Post]) -> list[Problem]:
+    """Two posts with one id. (One slug on two dates is fine, as in Jekyll: the permalinks
+    differ, and the site refuses two pages at one address by name.)"""
     problems = []
-    seen_slug: dict[str, Post] = {}
     seen_id: dict[str, Post] = {}
     for post in posts:
-        first = seen_slug.setdefault(post.slug, post)
-        if first is not post:
-            problems.append(
-                Problem(
-                    post.path,
-                    None,
-                    f"slug {post.slug!r} is already used by {first.path}; rename this file "
-                    "or give it a line such as slug: another-name",
-                )
-            )
         if post.id is not None:
             first = seen_id.setdefault(post.id, post)
             if first is not post:
-                problems.append(
-                    Problem(post.path, None, f"id {post.id!r} is already used by {first.path}")
-                )
+                why = f"id {post.id!r} is already used by {first.path}"
+                problems.append(Problem(post.path, None, why))
     return problems
+
+
+def _named_apart(posts: list[Post]) -> list[Post]:
+    """Posts sharing a slug (Jekyll's `2014-01-01-news.md` and `2015-01-01-news.md`) get ids
+    apart: the oldest keeps the slug's, each later one adds its day (`news/2015-01-01`), so
+    adding a newer post never changes an id already published."""
+    by_slug: dict[str, list[int]] = {}
+    for i, post in enumerate(posts):
+        if post.id is None:
+            by_slug.setdefault(post.slug, []).append(i)
+    for indexes in by_slug.values():
+        if len(indexes) < 2:
+            continue
+        ordered = sorted(indexes, key=lambda i: (posts[i].date, posts[i].path))
+        for n, i in enumerate(ordered[1:], 1):
+            post = posts[i]
+            name = f"{post.slug}/{post.date.date().isoformat()}"
+            if any(posts[j].date.date() == post.date.date() for j in ordered[:n]):
+                name += f"/{n}"  # two on one day: apart by their order of date and file name
+            posts[i] = replace(post, id_name=name)
+    return posts
 
 
 def unreadable(problems: list[Problem]) -> InputError:
@@ -353,6 +433,6 @@ def slugs_in_use(posts_dir: Path, *, shown_from: Path | None = None) -> dict[str
     taken: dict[str, str] = {}
     for post in posts:
         taken.setdefault(post.slug, post.path)
-    for problem in problems:
+    for problem in split_warnings(problems)[0]:
         taken.setdefault(slug_from_filename(problem.path.rpartition("/")[2]), problem.path)
     return taken

@@ -13,19 +13,24 @@ import re
 from scofeed.posts.post import Post, body_of
 
 
-def markdown_html(markdown: str, base: str | None = None) -> str:
-    """Markdown as sanitised HTML; with `base`, every relative link and image made absolute
-    against it (a feed reader has no page to resolve them from)."""
+def markdown_html(markdown: str, base: str | None = None, *, markup: str = "markdown") -> str:
+    """Markdown (or, with `markup="html"`, the HTML of a `.html` post) as sanitised HTML; with
+    `base`, every relative link and image made absolute against it (a feed reader has no page
+    to resolve them from)."""
     import nh3
-    import pyromark
 
-    options = (
-        pyromark.Options.ENABLE_TABLES
-        | pyromark.Options.ENABLE_STRIKETHROUGH
-        | pyromark.Options.ENABLE_FOOTNOTES
-        | pyromark.Options.ENABLE_TASKLISTS
-    )
-    raw = pyromark.html(markdown, options=options)
+    if markup == "html":
+        raw = markdown
+    else:
+        import pyromark
+
+        options = (
+            pyromark.Options.ENABLE_TABLES
+            | pyromark.Options.ENABLE_STRIKETHROUGH
+            | pyromark.Options.ENABLE_FOOTNOTES
+            | pyromark.Options.ENABLE_TASKLISTS
+        )
+        raw = pyromark.html(markdown, options=options)
     if base is None:
         return str(nh3.clean(raw, link_rel=None)).strip()
     return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", base))).strip()
@@ -33,7 +38,7 @@ def markdown_html(markdown: str, base: str | None = None) -> str:
 
 def render_html(post: Post, permalink: str) -> str:
     """The post's body as sanitised HTML, links absolute against its permalink."""
-    return markdown_html(body_of(post), base=permalink)
+    return markdown_html(body_of(post), base=permalink, markup=post.markup)
 
 
 def plain_text_blocks(html: str) -> list[str]:

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scofeed.config import Config
-from scofeed.errors import InputError, Problem
+from scofeed.errors import InputError, Problem, split_warnings
 from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.store import (
+    NOT_A_POST,
     PostFile,
     load_posts,
     scan_posts,
     scan_signature,
+    shown,
     unreadable,
     walk_files,
 )
@@ -72,6 +74,10 @@ class BuildReport:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     seconds: float = field(compare=False)
+    # What was said of the posts without stopping the build (a file that is no post, a
+    # template tag removed), and, when this build publishes fewer posts than the last one while
+    # files were passed over, a word on that.
+    warnings: tuple[Problem, ...] = ()
 
 
 def build(
@@ -162,6 +168,7 @@ def _rebuild(
         progress=(lambda done, total: progress("posts", done, total)) if progress else None,
         scanned=scanned,
     )
+    problems, warnings = split_warnings(problems)
     if problems:
         raise unreadable(problems)
     checkpoint("read")
@@ -197,7 +204,7 @@ def _rebuild(
     }
     stale = sorted(p for p in wrote_before if p not in made)
     published = sum(p.is_published(now) for p in posts)
-    dates = [p.date for p in posts if not p.draft]
+    dates = [when for p in posts for when in p.changes()]  # into the feeds, or out of them
     last = LastBuild(
         signature=signature,
         since=max((d for d in dates if d <= now), default=None),
@@ -236,6 +243,16 @@ def _rebuild(
     staged.commit()
     checkpoint("saved")
     cache.refresh(records())
+    before = cache.last.published if cache.last is not None else 0
+    skipped = [w for w in warnings if w.message.startswith(NOT_A_POST)]
+    if skipped and published < before:
+        why = (
+            f"the feeds now hold {published} post{'' if published == 1 else 's'}, "
+            f"{before - published} fewer than the last build's, and {len(skipped)} "
+            f"file{' was' if len(skipped) == 1 else 's were'} passed over as no post "
+            "(listed above); if they are posts, give them a post's extension"
+        )
+        warnings.append(Problem(shown(config.posts_dir, config.root), None, why, warning=True))
     return BuildReport(
         posts=len(posts),
         published=published,
@@ -244,6 +261,7 @@ def _rebuild(
         unchanged=tuple(sorted((*kept, *report.unchanged))),
         removed=report.removed,
         seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
     )
 
 

@@ -41,7 +41,7 @@ _BUILD_FILE = "build.pickle"
 _WRITTEN_FILE = "written.txt"
 _POSTS_FILE = "posts.pickle"
 # The layout of the two files; the record fields below are checked by name besides.
-_FORMAT = 8
+_FORMAT = 9
 # The distributions whose code shapes the output: parsing, rendering, sanitising, writing.
 LIBRARIES = (
     "PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe",
@@ -63,16 +63,36 @@ assert Post.__slots__[-2:] == ("source", "digest")
 _middle = operator.attrgetter(*Post.__slots__[5:-2])  # title … mentions, in one C call
 
 
+# Middle fields that hold a date or None (Hugo's publish and expiry dates): kept as ISO text.
+_DATED = tuple(
+    i for i, name in enumerate(Post.__slots__[5:-2], 3) if name in ("publish_at", "expire_at")
+)
+
+
 def _as_record(post: Post) -> _Record:
-    return (post.slug, post.date.isoformat(), post.updated.isoformat(), *_middle(post),
-            post.digest)  # fmt: skip
+    record = (post.slug, post.date.isoformat(), post.updated.isoformat(), *_middle(post),
+              post.digest)  # fmt: skip
+    if post.publish_at is None and post.expire_at is None:
+        return record
+    listed = list(record)
+    for i in _DATED:
+        if listed[i] is not None:
+            listed[i] = listed[i].isoformat()
+    return tuple(listed)
 
 
 def _as_post(record: _Record, path: str, source: str) -> Post:
     if len(record) != len(_RECORD_FIELDS):
         raise ValueError("a record of another shape")
     parse = _dt.datetime.fromisoformat
-    fields = (path, record[0], parse(record[1]), parse(record[2]), None, *record[3:-1], source,
+    middle = record[3:-1]
+    if any(record[i] is not None for i in _DATED):
+        listed = list(record)
+        for i in _DATED:
+            if listed[i] is not None:
+                listed[i] = parse(listed[i])
+        middle = tuple(listed[3:-1])
+    fields = (path, record[0], parse(record[1]), parse(record[2]), None, *middle, source,
               record[-1])  # fmt: skip
     return Post(*fields)
 

@@ -239,7 +239,7 @@ def _clashes(pages: Sequence[Page]) -> list[Problem]:
                     post.item.post.path,
                     None,
                     f"its page would be {post.path}, which is also {_owner(rival)}; give it "
-                    "another slug",
+                    "another address with a line such as slug: another-name",
                 )
             )
     return problems

@@ -25,7 +25,8 @@ class Entry:
 
 def entry_id(post: Post, config: Config) -> str:
     """The post's `tag:` id: from the slug only, so title, base URL and date may change."""
-    return post.id or f"tag:{config.tag_authority}:posts/{quote(post.slug, safe='-._~')}"
+    name = post.id_name or post.slug  # the slug, or the slug and day for a slug shared
+    return post.id or f"tag:{config.tag_authority}:posts/{quote(name, safe='-._~/')}"
 
 
 def feed_id(folder: str, config: Config) -> str:

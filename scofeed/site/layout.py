@@ -68,7 +68,14 @@ def country_scheme(config: Config) -> str:
 
 
 def permalink_path(post: Post, config: Config) -> str:
-    """The post's URL path below base_url, from the `permalink` pattern (percent-encoded)."""
+    """The post's URL path below base_url, from the `permalink` pattern (percent-encoded), or
+    the post's own (Jekyll's `permalink:`, Hugo's `url:`; one without an extension is a
+    folder, as Hugo makes it)."""
+    if post.own_path is not None:
+        path = post.own_path
+        if not path.endswith("/") and "." not in path.rpartition("/")[2]:
+            path += "/"
+        return quote(path, safe="/-._~")
     try:
         local = post.date.astimezone(config.tzinfo)
     except OverflowError:  # 0001-01-01T00:00+05:00 has no date in UTC: keep the one written
@@ -85,7 +92,8 @@ def permalink_path(post: Post, config: Config) -> str:
 def permalink_file(post: Post, config: Config) -> str:
     """The file of the post's page below the output folder: its permalink path, decoded, as a
     web server maps the one to the other."""
-    return unquote(permalink_path(post, config))
+    path = unquote(permalink_path(post, config))
+    return path + INDEX_FILE if path.endswith("/") else path
 
 
 def permalink(post: Post, config: Config) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from scofeed.config import Config
+from scofeed.errors import split_warnings
 from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.post import Post
 from scofeed.posts.store import load_posts, unreadable
@@ -20,13 +21,18 @@ def read_site(config: Config) -> tuple[list[Post], Gazetteer]:
     posts, problems = load_posts(
         config.posts_dir, tz=config.tzinfo, detect=gazetteer.detect, shown_from=config.root
     )
-    if problems:
-        raise unreadable(problems)
+    errors, _ = split_warnings(problems)  # `scofeed build` says the warnings
+    if errors:
+        raise unreadable(errors)
     return posts, gazetteer
 
 
 def status(post: Post, now: datetime) -> str:
-    return "draft" if post.draft else "scheduled" if post.date > now else "published"
+    if post.draft:
+        return "draft"
+    if post.is_published(now):
+        return "published"
+    return "expired" if post.expire_at is not None and post.expire_at <= now else "scheduled"
 
 
 def post_rows(
