@@ -14,7 +14,7 @@ from scofeed.importers.addresses import Addresses, Placing
 from scofeed.importers.matching import Held, StoreIndex
 from scofeed.importers.model import ImportReport, NewPost, post_text
 from scofeed.infra.atomic import write_atomic
-from scofeed.posts.store import shown as shown_path
+from scofeed.posts.files import shown as shown_path
 
 __all__ = ["post_text", "write_posts"]
 

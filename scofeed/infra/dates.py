@@ -75,7 +75,12 @@ def parse_site_date(text: str) -> datetime:
         return parse_iso(text)
     except ValueError:
         pass
-    m = _SITE_DATE.fullmatch(text.strip())
+    text = text.strip()
+    m = _SITE_DATE.fullmatch(text)
+    if m is None and (year := re.match(r"\d{4}(?=-)", text)):
+        # The year again after the time, as `date` prints it (`… 18:30:22 2023 -0800`): Ruby,
+        # and so Jekyll, reads past it.
+        m = _SITE_DATE.fullmatch(re.sub(rf"(?<=\d\d:\d\d) +{year[0]}\b", "", text, count=1))
     if m is None:
         return parse_rfc822(text)
     offset = None

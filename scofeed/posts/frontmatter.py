@@ -126,8 +126,10 @@ def _parse_toml(
         value = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
-        line = int(found.group(1)) + 1 + offset if found else 2 + offset
-        why = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        # "at end of document" names no line: the front matter's last is the one.
+        line = int(found.group(1)) if found else front.count("\n") + 1
+        line += 1 + offset
+        why = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return [Problem(path, line, f'front matter is not valid TOML ({why}); write key = "value"')]
     except RecursionError:
         return [Problem(path, 2 + offset, "front matter nests too deep to read; flatten it")]

@@ -10,8 +10,8 @@ from scofeed.errors import InputError
 from scofeed.infra.atomic import create_new
 from scofeed.infra.xmlsafe import fold
 from scofeed.posts import frontmatter
+from scofeed.posts.files import shown as shown_path
 from scofeed.posts.slugs import slugify
-from scofeed.posts.store import shown as shown_path
 from scofeed.posts.store import slugs_in_use
 
 

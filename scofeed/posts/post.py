@@ -221,7 +221,8 @@ def _post_from_meta(
     updated = when(updated_key) if updated_key else None
 
     title = text("title")
-    author = _author(meta.get("author"), lambda message: fail("author", message))
+    author_key = "author" if meta.get("author") is not None else hugo_key("authors") or "author"
+    author = _author(meta.get(author_key), lambda message: fail(author_key, message))
     summary = text("summary")
     tags = text_list("tags", split=True)
     categories = text_list("categories", split=True) + text_list("category")

@@ -21,16 +21,8 @@ from typing import TYPE_CHECKING
 from scofeed.config import Config
 from scofeed.errors import InputError, Problem, split_warnings
 from scofeed.posts.countries import Gazetteer, load_gazetteer
-from scofeed.posts.store import (
-    NOT_A_POST,
-    PostFile,
-    load_posts,
-    scan_posts,
-    scan_signature,
-    shown,
-    unreadable,
-    walk_files,
-)
+from scofeed.posts.files import PostFile, scan_signature, shown, walk_files
+from scofeed.posts.store import NOT_A_POST, load_posts, scan_posts, unreadable
 from scofeed.publish.cache import (
     BuildCache,
     FileRecord,
@@ -169,6 +161,7 @@ def _rebuild(
         scanned=scanned,
     )
     problems, warnings = split_warnings(problems)
+    before = cache.last.published if cache.last is not None else 0  # for the word on fewer
     if problems:
         raise unreadable(problems)
     checkpoint("read")
@@ -243,7 +236,6 @@ def _rebuild(
     staged.commit()
     checkpoint("saved")
     cache.refresh(records())
-    before = cache.last.published if cache.last is not None else 0
     skipped = [w for w in warnings if w.message.startswith(NOT_A_POST)]
     if skipped and published < before:
         why = (
@@ -291,7 +283,6 @@ def _site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[
 
 def _refuse_shadowed(statics: list[StaticFile], jobs: list[Job], config: Config) -> None:
     """A static file at a path the site writes would be one or the other: refused by name."""
-    from scofeed.posts.store import shown
     from scofeed.site.layout import folders_of
 
     written = {job.path for job in jobs} | set(SITE_FILES)

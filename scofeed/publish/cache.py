@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import stage, write_atomic
+from scofeed.posts.files import file_version
 from scofeed.posts.post import Post
-from scofeed.posts.store import file_version
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from scofeed.posts.store import PostFile
+    from scofeed.posts.files import PostFile
 
 _BUILD_FILE = "build.pickle"
 # Every file the last build published, one path a line: kept apart from the keyed files, so a

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scofeed.config import Config
 from scofeed.errors import Problem
-from scofeed.posts.store import file_version, shown, walk_files
+from scofeed.posts.files import file_version, shown, walk_files
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""The files of a folder, found and read without trusting them: what the post store and the
+static folder stand on. Nothing here knows what a post is."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from array import array
+from pathlib import Path
+from stat import S_ISREG
+
+from scofeed.errors import Problem
+from scofeed.posts.limits import MAX_POST_BYTES
+
+# One post file as the store found it: its key (path below the store), real path, and its
+# stat result, or the reason it cannot be used.
+PostFile = tuple[str, str, os.stat_result | str]
+
+
+# Folders inside folders: more is a mistake (or an attack), and paths would outgrow the system.
+MAX_FOLDER_DEPTH = 64
+
+
+def walk_files(
+    posts_dir: Path, suffix: str | None, called: str, *, skip_hidden: bool = False
+) -> list[PostFile]:
+    """Every file below `posts_dir` named `*suffix` (any name when None; none starting with
+    "." when `skip_hidden`) with its stat, sorted by key (no file is read).
+
+    Folders linked from inside are followed once (a link loop ends there); a link that leads
+    out of the store, a folder that cannot be read and anything that is no regular file (a
+    FIFO, a device) is reported under its name, never followed, read or waited on.
+    """
+    root = os.path.realpath(posts_dir)
+    found: list[tuple[tuple[str, ...], PostFile]] = []
+    seen: set[str] = set()
+    todo: list[tuple[str, tuple[str, ...]]] = [(os.fspath(posts_dir), ())]
+
+    def refuse(parts: tuple[str, ...], real: str, why: str) -> None:
+        found.append((parts, ("/".join(parts), real, why)))
+
+    while todo:
+        folder, parts = todo.pop()
+        real_folder = os.path.realpath(folder)
+        if real_folder in seen:
+            continue
+        seen.add(real_folder)
+        if len(parts) > MAX_FOLDER_DEPTH:
+            refuse((*parts[:-1], parts[-1] + "/"), real_folder,
+                   f"folders nest over {MAX_FOLDER_DEPTH} deep here; flatten them")  # fmt: skip
+            continue
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            shown = (*parts[:-1], parts[-1] + "/") if parts else ("./",)
+            refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if skip_hidden and entry.name.startswith("."):
+                continue
+            path = (*parts, entry.name)
+            real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:  # a link loop: a post by its name, or nothing at all
+                if suffix is None or entry.name.endswith(suffix):
+                    refuse(path, real, f"cannot be read: {exc.strerror or exc}")
+                continue
+            if is_dir:
+                if real != root and not real.startswith(root + os.sep):
+                    refuse((*parts, entry.name + "/"), real,
+                           f"links to {real}, outside {called}; copy it in")  # fmt: skip
+                else:
+                    todo.append((entry.path, path))
+                continue
+            if suffix is not None and not entry.name.endswith(suffix):
+                continue
+            stat: os.stat_result | str
+            if not real.startswith(root + os.sep):
+                stat = f"links to {real}, outside {called}; copy it in"
+            else:
+                try:
+                    stat = entry.stat()
+                except OSError as exc:
+                    stat = f"cannot be read: {exc.strerror or exc}"
+                else:
+                    if not S_ISREG(stat.st_mode):
+                        stat = "is no regular file (a FIFO, a device or a socket); remove it"
+            found.append((path, ("/".join(path), real, stat)))
+    found.sort(key=lambda item: item[0])
+    return [post_file for _, post_file in found]
+
+
+def file_version(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a post file from another without reading it: size,
+    modification time, inode (an editor that saves by renaming gives a new one) and change
+    time, which every write moves and nobody can set back (`rsync -t` and `touch -d` restore
+    the modification time of an edited file, never its change time)."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
+def scan_signature(scanned: list[PostFile]) -> str:
+    """Changes when any post file is added, removed, moved or touched. (The numbers go in as
+    one array: this runs on every no-op build, and formatting them as text took twice as long.)"""
+    numbers: list[int] = []
+    add = numbers.extend
+    unusable: list[tuple[str, str]] = []
+    for key, _, stat in scanned:
+        if isinstance(stat, str):
+            unusable.append((key, stat))
+        else:
+            add(file_version(stat))
+    digest = hashlib.sha256("\0".join(key for key, _, _ in scanned).encode())
+    digest.update(array("q", numbers).tobytes())
+    digest.update(repr(unusable).encode())
+    return digest.hexdigest()
+
+
+def shown(path: Path, base: Path) -> str:
+    """How messages name a file: relative to `base` (where the command runs) when inside it."""
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_bytes(path: str, size: int, shown: str, problems: list[Problem]) -> bytes | None:
+    if size > MAX_POST_BYTES:
+        problems.append(
+            Problem(
+                shown,
+                None,
+                f"is {size / 1e6:.1f} MB, over the {MAX_POST_BYTES // 2**20} MiB a post "
+                "may have; split it or link to the material instead",
+            )
+        )
+        return None
+    try:
+        # Non-blocking: a file that became a FIFO since the scan is refused, not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            stat = os.fstat(fd)
+            if not S_ISREG(stat.st_mode):
+                why = "is no regular file (a FIFO, a device or a socket); remove it"
+                problems.append(Problem(shown, None, why))
+                return None
+            # Asked for by its size (one byte more, to see it grew): asking for the cap would
+            # make Python allocate 4 MiB for every post, a third of a clean build's time.
+            data = _read_up_to(fd, min(stat.st_size, MAX_POST_BYTES) + 1, MAX_POST_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        problems.append(Problem(shown, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if len(data) > MAX_POST_BYTES:  # it grew since the scan
+        return read_bytes(path, len(data), shown, problems)
+    return data
+
+
+def _read_up_to(fd: int, first: int, cap: int) -> bytes:
+    """The file's bytes, reading `first` at once and then on to `cap` at most."""
+    chunks = [os.read(fd, first)]
+    total = len(chunks[0])
+    if total < first:
+        return chunks[0]  # the end of a regular file: no second read needed
+    while chunks[-1] and total < cap:
+        chunks.append(os.read(fd, min(cap - total, 1 << 16)))
+        total += len(chunks[-1])
+    return b"".join(chunks)
