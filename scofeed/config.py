@@ -228,8 +228,3 @@ def _check_permalink(pattern: str, where: str) -> None:
             f"{where}: permalink {pattern!r} must be a path below base_url, without . or .. "
             f"or empty segments, {example}"
         )
-    if sample.endswith("/"):
-        raise ConfigError(
-            f'{where}: permalink {pattern!r} must name a file, such as "{{year}}/{{slug}}.html", '
-            'not a folder ending in "/"'
-        )

@@ -37,7 +37,6 @@ NOW_ISO = NOW.isoformat()
         ('permalink = "{year}/index.html"\n', "permalink must contain {slug}"),
         ('permalink = "../{slug}.html"\n', "must be a path below base_url"),
         ('permalink = "{year}//{slug}.html"\n', "must be a path below base_url"),
-        ('permalink = "{slug}/"\n', "must name a file"),
         ('base_url = "https://example.org/sco"\n', 'base_url must end with "/"'),
         ("feed_limit = -1\n", "feed_limit must be 0 (every post) or more"),
         ("feed_limit = true\n", "feed_limit must be a whole number, not True"),
