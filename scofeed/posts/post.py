@@ -149,6 +149,12 @@ def _post_from_meta(
     # Hugo reads its own keys whatever their case (`publishDate`, `publishdate`); the house keys
     # stay as the format writes them.
     folded = {key.lower(): key for key in meta}
+    taxonomies = meta.get("taxonomies")  # Zola: [taxonomies] tags = [...], categories = [...]
+    if isinstance(taxonomies, dict):
+        for key in ("tags", "categories"):
+            if key not in meta and key in taxonomies:
+                meta = {**meta, key: taxonomies[key]}
+                key_lines = {**key_lines, key: key_lines.get("taxonomies", 1)}
 
     def fail(key: str, message: str) -> None:
         problems.append(Problem(path, key_lines.get(key, 1), message))
