@@ -20,6 +20,7 @@ from scofeed.infra.parallel import fork_map
 from scofeed.posts.files import PostFile, read_bytes, walk_files
 from scofeed.posts.post import Detect, Post, parse_post
 from scofeed.posts.slugs import (
+    BUNDLE_STEM,
     DATED_NAME,
     HTML_SUFFIXES,
     POST_SUFFIXES,
@@ -36,6 +37,27 @@ def _walk(posts_dir: Path) -> list[PostFile]:
 
 
 NOT_A_POST = "is not a post"
+
+
+def bundle_folders(files: list[PostFile]) -> set[str]:
+    """Hugo's page bundles: the folders whose post is their index file (`trip/index.md`)."""
+    return {
+        key.rpartition("/")[0]
+        for key, _, _ in files
+        if "/" in key
+        and key.rpartition("/")[2].rpartition(".")[0] == BUNDLE_STEM
+        and post_markup(key)
+    }
+
+
+def bundle_of(key: str, bundles: set[str]) -> str | None:
+    """The bundle folder a file lies in, at any depth (`trip/images/a.jpg`), or None."""
+    folder = key.rpartition("/")[0]
+    while folder:
+        if folder in bundles:
+            return folder
+        folder = folder.rpartition("/")[0]
+    return None
 
 
 def post_markup(key: str) -> str | None:
@@ -98,15 +120,13 @@ def load_posts(
     posts: list[Post] = []
     problems: list[Problem] = []
     files = scan_posts(posts_dir) if scanned is None else scanned
-    prefix = _shown_prefix(posts_dir, shown_from)
+    prefix = shown_prefix(posts_dir, shown_from)
     found: list[Post | None] = []  # in key order, whatever order the parsing finishes in
     jobs: list[_Job] = []
     stats: list[tuple[int, str, os.stat_result]] = []
     markups: dict[str, str] = {}
     post_files: list[PostFile] = []
-    bundles = {  # Hugo's page bundles: folders whose post is their index file
-        key.rpartition("/")[0] for key, _, _ in files if "/index." in key and post_markup(key)
-    }
+    bundles = bundle_folders(files)
     for key, real, stat in files:
         markup = post_markup(key)
         if key.endswith("/"):  # a folder refused (too deep, linked from outside)
@@ -114,12 +134,8 @@ def load_posts(
         elif markup:
             markups[key] = markup
             post_files.append((key, real, stat))
-        elif markup is None and key.rpartition("/")[0] in bundles:
-            why = (
-                "is a resource of a page bundle, which scofeed does not publish; move it to "
-                "static/ and link it from there (see README, Moving from Hugo)"
-            )
-            problems.append(Problem(prefix + key, None, f"{NOT_A_POST}: it {why}", warning=True))
+        elif markup is None and bundle_of(key, bundles) is not None:
+            pass  # a page bundle's resource: published beside its post's page
         elif markup is None:
             why = (
                 f"{NOT_A_POST}, so it is in no feed: posts end in {', '.join(POST_SUFFIXES)}; "
@@ -214,7 +230,7 @@ def _parse_chunk_flat(
     ]
 
 
-def _shown_prefix(posts_dir: Path, base: Path | None) -> str:
+def shown_prefix(posts_dir: Path, base: Path | None) -> str:
     """How messages name the store: relative to `base` (the project root) when inside it."""
     full = os.path.abspath(posts_dir)
     if base is not None:

@@ -145,7 +145,7 @@ def _rebuild(
     # saying what it was before, and its posts or output differ from that), so looked for here.
     clean_temp_files(config.output_dir)
     from scofeed.publish.rendering import feed_jobs, page_jobs
-    from scofeed.publish.static import static_files
+    from scofeed.publish.static import bundle_files, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.plan import plan_feeds, published_filed
@@ -179,6 +179,10 @@ def _rebuild(
     statics, problems = static_files(config)
     if problems:
         raise InputError("the static folder cannot be copied; nothing was published", problems)
+    resources, problems = bundle_files(published_posts, scanned, config)
+    if problems:
+        raise InputError("page bundles' files cannot be published; nothing was", problems)
+    statics += resources
     _refuse_shadowed(statics, jobs, config)
 
     publication = Publication(config.output_dir, checkpoint)
@@ -301,7 +305,7 @@ def _refuse_shadowed(statics: list[StaticFile], jobs: list[Job], config: Config)
             why = f"scofeed writes files into the folder {s.path}; rename or remove this file"
         else:
             continue
-        clashes.append(Problem(f"{shown(config.static_dir, config.root)}/{s.path}", None, why))
+        clashes.append(Problem(shown(s.source, config.root), None, why))
     if clashes:
         raise InputError("the static folder clashes with the site; nothing was published", clashes)
 

@@ -1,16 +1,22 @@
 """`static/` beside the posts (Hugo's convention): files copied to the output as they are
-(images, attachments, a favicon), each at the same path below output/. Only regular files are
+(images, attachments, a favicon), each at the same path below output/; and page bundles'
+resources, beside their post's page. Only regular files are
 copied; hidden ones (`.git`, editors' swap files) are not; a link out of the folder, a FIFO or
 an unreadable file is a problem by name, as in the post store."""
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from scofeed.config import Config
 from scofeed.errors import Problem
-from scofeed.posts.files import file_version, shown, walk_files
+from scofeed.posts.files import PostFile, file_version, shown, walk_files
+from scofeed.posts.post import Post
+from scofeed.posts.store import bundle_folders, bundle_of, post_markup, shown_prefix
+from scofeed.site import layout
 
 
 @dataclass(frozen=True)
@@ -33,3 +39,38 @@ def static_files(config: Config) -> tuple[list[StaticFile], list[Problem]]:
         else:
             files.append(StaticFile(key, Path(real), f"static {file_version(stat)}"))
     return files, problems
+
+
+def bundle_files(
+    posts: Iterable[Post], scanned: list[PostFile], config: Config
+) -> tuple[list[StaticFile], list[Problem]]:
+    """Hugo's page bundles: each published bundle post's other files (`trip/cover.jpg` beside
+    `trip/index.md`), published in the folder its page's relative links resolve against, so
+    `![](cover.jpg)` shows as it did under Hugo. Two bundles putting a file at one path (one
+    month's folder, with a `….html` permalink) are refused by name."""
+    prefix = shown_prefix(config.posts_dir, config.root)
+    bundles = bundle_folders(scanned)
+    folders = {}  # bundle folder -> the folder of its post's page
+    for post in posts:
+        key = post.path[len(prefix) :]
+        folder = key.rpartition("/")[0]
+        if folder in bundles and key.rpartition("/")[2].startswith("index."):
+            folders[folder] = posixpath.dirname(layout.permalink_file(post, config))
+    files: dict[str, StaticFile] = {}
+    problems = []
+    for key, real, stat in scanned:
+        bundle = bundle_of(key, bundles)
+        if bundle is None or bundle not in folders or post_markup(key) is not None:
+            continue
+        if isinstance(stat, str):
+            problems.append(Problem(prefix + key, None, stat))
+            continue
+        path = posixpath.join(folders[bundle], key[len(bundle) + 1 :])
+        other = files.setdefault(path, StaticFile(path, Path(real), f"static {file_version(stat)}"))
+        if other.source != Path(real):
+            why = (
+                f"would be published at {path}, as {shown(other.source, config.root)} is; "
+                'rename one, or give each post a folder: permalink = "{year}/{month}/{slug}/"'
+            )
+            problems.append(Problem(prefix + key, None, why))
+    return list(files.values()), problems
