@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from scofeed.errors import Problem, ScofeedError
-from scofeed.infra.dates import parse_site_date
 from scofeed.infra.urls import is_absolute_iri, unsafe_id_scheme
 from scofeed.infra.xmlsafe import NOT_XML
-from scofeed.posts import frontmatter
+from scofeed.posts import fields, frontmatter
+from scofeed.posts.fields import kind as _kind
 from scofeed.posts.limits import MAX_DEPTH, MAX_FOLDER_NAME, MAX_NAME, nesting
 from scofeed.posts.slugs import slugify
 
@@ -193,7 +193,7 @@ def _post_from_meta(
         value = meta.get(key)
         if value is None:
             return None
-        return parse_date(value, tz, lambda message: fail(key, f"{key} {message}"))
+        return fields.parse_date(value, tz, lambda message: fail(key, f"{key} {message}"))
 
     def hugo_key(*names: str) -> str | None:
         return next((folded[n] for n in names if n in folded and meta[folded[n]] is not None), None)
@@ -228,7 +228,7 @@ def _post_from_meta(
 
     title = text("title")
     author_key = "author" if meta.get("author") is not None else hugo_key("authors") or "author"
-    author = _author(meta.get(author_key), lambda message: fail(author_key, message))
+    author = fields.author(meta.get(author_key), lambda message: fail(author_key, message))
     summary = text("summary")
     tags = text_list("tags", split=True)
     categories = text_list("categories", split=True) + text_list("category")
@@ -268,7 +268,7 @@ def _post_from_meta(
 
     own_key = "permalink" if "permalink" in meta else hugo_key("url")
     own_path = (
-        _own_path(meta.get(own_key), lambda m: fail(own_key or "url", m)) if own_key else None
+        fields.own_path(meta.get(own_key), lambda m: fail(own_key or "url", m)) if own_key else None
     )
 
     post_id = text("id")
@@ -283,7 +283,7 @@ def _post_from_meta(
             "link would run or open; use an id such as tag:example.org,2008:post-1",
         )
 
-    aliases = _aliases(meta.get("aliases"), lambda message: fail("aliases", message))
+    aliases = fields.aliases(meta.get("aliases"), lambda message: fail("aliases", message))
 
     if problems or published is None:
         return problems
@@ -315,116 +315,3 @@ def _post_from_meta(
         source=source,
         digest=digest,
     )
-
-
-_ALIAS = re.compile(r"^(?:https?://[^\s?#]+|/?[^\s?#:\\]+)$")
-
-
-def _aliases(value: object, fail: Callable[[str], None]) -> tuple[str, ...]:
-    """The `aliases:` list: each a path below the site's address (`2008/05/old.html`, a
-    leading `/` allowed) or a URL under it, with no query, fragment, `..` or spaces."""
-    if value is None:
-        return ()
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            fail(f"aliases must be a list of old paths, like aliases: [2008/05/old.html], not "
-                 f"{_kind(item)}")  # fmt: skip
-            return ()
-        alias = item.strip()
-        if len(alias) > 2000 or not _ALIAS.match(alias) or ".." in alias.split("/"):
-            fail(
-                f"alias {_kind(alias)} must be a path on this site such as 2008/05/old.html, "
-                "or a URL under base_url, without spaces, '?', '#' or '..'"
-            )
-            return ()
-        out.append(alias)
-    return tuple(dict.fromkeys(out))
-
-
-def _author(value: object, fail: Callable[[str], None]) -> str | None:
-    """`author:` as a name, a list of names, or a mapping with a name (Jekyll's and Hugo's
-    themes write all three)."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        value = next((value[k] for k in ("name", "display_name", "title") if k in value), None)
-        if value is None:
-            fail("author as a table needs a name, like author: {name: Jane Doe}")
-            return None
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        if isinstance(item, dict):
-            item = item.get("name")
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            fail(f"author must be a name, like author: Jane Doe, not {_kind(item)}")
-            return None
-        name = " ".join(NOT_XML.sub("", str(item)).split())
-        if name:
-            names.append(name)
-    return ", ".join(dict.fromkeys(names)) or None
-
-
-_OWN_PATH = re.compile(r"^/?(?:[^\s?#:\\/]+/)*[^\s?#:\\/]*$")
-
-
-def _own_path(value: object, fail: Callable[[str], None]) -> str | None:
-    """A post's own address (Jekyll's `permalink: /2014/03/welcome.html`, Hugo's
-    `url: /blog/welcome/`): a path below the site's address; one ending in `/` is a folder
-    whose index.html is the page."""
-    if value is None:
-        return None
-    path = value.strip() if isinstance(value, str) else ""
-    if (
-        not path.strip("/")
-        or len(path) > 2000
-        or not _OWN_PATH.match(path)
-        or any(part in (".", "..") for part in path.split("/"))
-    ):
-        fail(
-            f"{_kind(value)} must be a path on this site such as /2014/03/welcome.html or "
-            "/blog/welcome/, without spaces, ':' placeholders, '?', '#' or '..'; or leave "
-            "it out and the site's permalink pattern places the post"
-        )
-        return None
-    return path.lstrip("/")
-
-
-def parse_date(value: object, tz: tzinfo, fail: Any) -> datetime | None:
-    """ISO 8601 or a date alone; no offset means the site's time zone. Reports via `fail`."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str | int) and not isinstance(value, bool):
-        text = str(value).strip()
-        try:
-            parsed = parse_site_date(text)
-        except ValueError:
-            fail(f'"{value}" does not parse; write it as 2008-05-19 or 2008-05-19T14:30:00+06:00')
-            return None
-    else:
-        fail(f"must be a date such as 2008-05-19, not {_kind(value)}")
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    # A fixed offset, whatever zone object gave it: the same instant and offset, and a value
-    # the cache can store without pickling zone objects.
-    try:
-        return parsed.replace(tzinfo=timezone(parsed.utcoffset()))  # type: ignore[arg-type]
-    except (ValueError, OverflowError):
-        fail(f'"{value}" has an offset of a day or more; write it in UTC instead')
-        return None
-
-
-def _kind(value: object) -> str:
-    """A value as a message shows it: containers by their kind, scalars quoted and cut short
-    (a value can be a megabyte long)."""
-    if isinstance(value, dict | list | tuple | set):
-        return "a table" if isinstance(value, dict) else "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:56] + "…" + shown[-3:]
