@@ -71,6 +71,14 @@ class XmlReader(Reader):
                 f"{self.source}: not a valid RSS feed",
                 [Problem(self.source, root.sourceline, "<rss> has no <channel>; add one")],
             )
+        from scofeed.importers.wordpress import wxr_namespace  # here: it imports this package
+
+        if wxr_namespace(channel) is not None:  # its pages, attachments and drafts are no entries
+            given = "FILE.xml" if has_scheme(self.source) else self.source
+            raise NotAFeedError(
+                f"{self.source}: is a WordPress export (WXR), not a feed; import it with "
+                f"scofeed import wordpress {given}"
+            )
         self.home = _absolute(_child_text(channel, "link"), self.base_url)
         posts = []
         for number, item in enumerate(channel.iterfind("item"), 1):
