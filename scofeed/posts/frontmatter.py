@@ -22,7 +22,7 @@ _TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
 # The order keys are written in, as an editor reads them.
 ORDER = (
     "title", "date", "updated", "author", "countries", "tags", "categories", "summary",
-    "slug", "comments", "draft", "id", "aliases",
+    "slug", "comments", "draft", "id", "aliases", "enclosures",
 )  # fmt: skip
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from scofeed.errors import Problem, ScofeedError
-from scofeed.infra.urls import is_absolute_iri, unsafe_id_scheme
+from scofeed.infra.urls import unsafe_id_scheme
 from scofeed.infra.xmlsafe import NOT_XML
 from scofeed.posts import fields, frontmatter
 from scofeed.posts.fields import kind as _kind
 from scofeed.posts.limits import MAX_DEPTH, MAX_FOLDER_NAME, MAX_NAME, nesting
+from scofeed.posts.media import Enclosure, read_enclosures
 from scofeed.posts.slugs import slugify
 
 _SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -51,6 +52,7 @@ class Post:
     mentions: tuple[str, ...] | None = None  # countries its text names; None: not detected
     # Old addresses of the post (Hugo's `aliases`): paths below base_url, or URLs under it.
     aliases: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()  # attachments (`scofeed.posts.media`)
     markup: str = "markdown"  # or "html": a `.html` post's body is HTML, sanitised as it is
     publish_at: datetime | None = None  # Hugo's publishDate: in no feed before then
     expire_at: datetime | None = None  # Hugo's expiryDate: in no feed from then on
@@ -271,12 +273,8 @@ def _post_from_meta(
         fields.own_path(meta.get(own_key), lambda m: fail(own_key or "url", m)) if own_key else None
     )
 
-    post_id = text("id")
-    if post_id is not None and not is_absolute_iri(post_id):
-        fail(
-            "id", f"id {_kind(post_id)} must be an absolute URI such as tag:example.org,2008:post-1"
-        )
-    elif post_id is not None and (scheme := unsafe_id_scheme(post_id)):
+    post_id = text("id")  # any text (an imported guid as it was); Atom gets an IRI made of it
+    if post_id is not None and (scheme := unsafe_id_scheme(post_id)):
         fail(
             "id",
             f"id {_kind(post_id)} has the scheme {scheme}:, which a feed reader showing it as a "
@@ -284,6 +282,7 @@ def _post_from_meta(
         )
 
     aliases = fields.aliases(meta.get("aliases"), lambda message: fail("aliases", message))
+    enclosures = read_enclosures(meta.get("enclosures"), lambda m: fail("enclosures", m))
 
     if problems or published is None:
         return problems
@@ -308,6 +307,7 @@ def _post_from_meta(
         id=post_id,
         mentions=mentions,
         aliases=aliases,
+        enclosures=enclosures,
         markup=markup,
         publish_at=publish_at,
         expire_at=expire_at,

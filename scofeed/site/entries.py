@@ -1,12 +1,14 @@
 """A post rendered once for every feed and page that carries it: its `Entry` (id, link, title,
-HTML, summary), and the ids of entries and feeds."""
+HTML, summary), the ids of entries and feeds, and the addresses of its enclosures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from scofeed.config import Config
+from scofeed.infra.urls import is_absolute_iri
+from scofeed.posts.media import Enclosure, is_site_path
 from scofeed.posts.post import Post
 from scofeed.posts.text import render_html, summary_of, title_of
 from scofeed.site import layout
@@ -27,6 +29,40 @@ def entry_id(post: Post, config: Config) -> str:
     """The post's `tag:` id: from the slug only, so title, base URL and date may change."""
     name = post.id_name or post.slug  # the slug, or the slug and day for a slug shared
     return post.id or f"tag:{config.tag_authority}:posts/{quote(name, safe='-._~/')}"
+
+
+def atom_id(entry_id: str, config: Config) -> str:
+    """The id as Atom carries it. Atom wants an absolute IRI; an `id:` that is none (an RSS
+    guid such as `12345` or `abc@example`, kept as it was by RSS and JSON Feed) gets one made of
+    it, every character but the unreserved escaped: the same for the same id on every build."""
+    if is_absolute_iri(entry_id):
+        return entry_id
+    return f"tag:{config.tag_authority}:guid/{quote(entry_id, safe='-._~')}"
+
+
+def enclosure_url(enclosure: Enclosure, config: Config) -> str:
+    """An enclosure's absolute URL: a path below the site joined to base_url."""
+    url = enclosure[0]
+    return layout.url(config, url) if is_site_path(url) else url
+
+
+def shown_enclosure(enclosure: Enclosure) -> dict[str, str | None]:
+    """An enclosure as a post's page shows it: its file's name, type, size and duration."""
+    url, mime, length, seconds = enclosure
+    name = unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2]) or url
+    size = None
+    if length:
+        size = next(
+            f"{length / 1000**power:.1f} {unit}".replace(".0 ", " ")
+            for power, unit in ((3, "GB"), (2, "MB"), (1, "kB"), (0, "bytes"))
+            if length >= 1000**power or not power
+        )
+    clock = None
+    if seconds is not None:
+        hours, rest = divmod(seconds, 3600)
+        minutes = f"{rest // 60:02}" if hours else str(rest // 60)
+        clock = f"{hours}:{minutes}:{rest % 60:02}" if hours else f"{minutes}:{rest % 60:02}"
+    return {"name": name, "type": mime, "size": size, "duration": clock}
 
 
 def feed_id(folder: str, config: Config) -> str:

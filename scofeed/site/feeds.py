@@ -4,6 +4,12 @@ feedgen is wrapped here once, and its habits that break reproducible feeds are t
 is set explicitly (it would stamp the clock), entries are appended in our order (it prepends),
 the RSS channel link is set last (the last `link()` call wins), the generator carries no version,
 its dates are rewritten locale-free, and its bare `ValueError`s become `FeedError`s.
+
+Enclosures are written into the finished tree (feedgen writes an Atom link's href and drops its
+rel, type and length). Atom carries every one (`<link rel="enclosure">`); RSS 2.0 allows one per
+item, so it carries the first (readers take only the first, and the validator warns of a second),
+with `length="0"` when the size is unknown, as the RSS Advisory Board advises, and that one's
+duration in `itunes:duration`. The JSON Feed carries them all (`jsonfeed`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from scofeed.errors import FeedError
 from scofeed.infra.dates import rfc822, rfc3339
 from scofeed.posts.post import Post
 from scofeed.site import layout
-from scofeed.site.entries import Entry, feed_id, render_entry
+from scofeed.site.entries import Entry, atom_id, enclosure_url, feed_id, render_entry
 from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
 
@@ -27,12 +33,14 @@ from scofeed.site.plan import FeedSpec
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
 THR_NS = "http://purl.org/syndication/thread/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FORMATS = tuple(layout.FEED_FORMATS)
 
 
 @cache
-def _extensions() -> tuple[type, type, type]:
-    """feedgen extensions for `slash:comments` (RSS) and `thr:total` (Atom, RFC 4685)."""
+def _extensions() -> tuple[type, type, type, type]:
+    """feedgen extensions for `slash:comments` (RSS), `thr:total` (Atom, RFC 4685), and the
+    `itunes` namespace for `itunes:duration` (RSS; written by `_finish`)."""
     from feedgen.ext.base import BaseEntryExtension, BaseExtension
     from lxml import etree
 
@@ -57,7 +65,11 @@ def _extensions() -> tuple[type, type, type]:
                 etree.SubElement(entry, f"{{{THR_NS}}}total").text = str(self.count)
             return entry
 
-    return SlashFeed, ThrFeed, Comments
+    class ItunesFeed(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"itunes": ITUNES_NS}
+
+    return SlashFeed, ThrFeed, Comments, ItunesFeed
 
 
 def render(
@@ -67,11 +79,14 @@ def render(
     post once, or takes it from its cache); by default each post is rendered here."""
     from feedgen.feed import FeedGenerator
 
-    slash_feed, thr_feed, comments = _extensions()
+    slash_feed, thr_feed, comments, itunes_feed = _extensions()
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("slash", slash_feed, comments, atom=False, rss=True)
     fg.register_extension("thr", thr_feed, comments, atom=True, rss=False)
+    # The namespace only in feeds that use it: the others stay as they were, byte for byte.
+    if fmt == "rss" and any(_duration(post) is not None for post in spec.entries):
+        fg.register_extension("itunes", itunes_feed, atom=False, rss=True)
     home = layout.url(config, spec.folder)
     fg.id(feed_id(spec.folder, config))
     fg.title(spec.title)
@@ -90,8 +105,12 @@ def render(
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
         entry = entry_for(post) if entry_for is not None else render_entry(post, config)
         fe = fg.add_entry(order="append")
-        fe.id(entry.id)
-        fe.guid(entry.id, permalink=False)
+        # feedgen's id() and guid() each set both; RSS carries the id as it is (an old feed's
+        # guid, say), Atom an IRI made of it when it is none.
+        if fmt == "atom":
+            fe.id(atom_id(entry.id, config))
+        else:
+            fe.guid(entry.id, permalink=False)
         fe.title(entry.title)
         fe.link(href=entry.link, rel="alternate", type="text/html")
         fe.published(post.date)
@@ -139,6 +158,12 @@ def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
         for item, post in zip(channel.iter("item"), spec.entries, strict=True):
             for el in item.iter("pubDate"):
                 el.text = rfc822(post.date)
+            for enclosure in post.enclosures[:1]:
+                _, mime, length, seconds = enclosure
+                url = enclosure_url(enclosure, config)
+                etree.SubElement(item, "enclosure", url=url, length=str(length or 0), type=mime)
+                if seconds is not None:
+                    etree.SubElement(item, f"{{{ITUNES_NS}}}duration").text = str(seconds)
     else:
         a = f"{{{ATOM_NS}}}"
         root.find(f"{a}updated").text = rfc3339(spec.updated)
@@ -149,4 +174,16 @@ def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
             el.find(f"{a}updated").text = rfc3339(post.updated)
             el.find(f"{a}published").text = rfc3339(post.date)
             el.find(f"{a}summary").set("type", "text")
+            for enclosure in post.enclosures:
+                _, mime, length, _ = enclosure
+                link = etree.SubElement(el, f"{a}link", rel="enclosure")
+                link.set("href", enclosure_url(enclosure, config))
+                link.set("type", mime)
+                if length is not None:
+                    link.set("length", str(length))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _duration(post: Post) -> int | None:
+    """The playing time RSS gives an item: its first (its only RSS) enclosure's."""
+    return post.enclosures[0][3] if post.enclosures else None

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from scofeed.config import Config
+from scofeed.posts.media import is_site_path
 from scofeed.posts.post import Post
 from scofeed.site import layout, templates
 from scofeed.site.archive import (
@@ -28,7 +29,7 @@ from scofeed.site.archive import (
     Redirect,
     month_name,
 )
-from scofeed.site.entries import Entry
+from scofeed.site.entries import Entry, shown_enclosure
 from scofeed.site.layout import FEED_FILES
 from scofeed.site.pages import embed_code
 
@@ -155,6 +156,10 @@ def _post_context(page: PostPage, config: Config, entry_for: EntryFor) -> dict[s
     post = _post(page.item, page.path, config, entry_for)
     # Sanitised (nh3) when the entry was rendered, as in the feeds: the one HTML let through.
     post["html"] = Markup(entry.html)  # noqa: S704
+    post["enclosures"] = [  # a file of the site by a relative link, as every page link
+        {**shown_enclosure(e), "link": relative(page.path, e[0]) if is_site_path(e[0]) else e[0]}
+        for e in page.item.post.enclosures
+    ]
     context = _common(page.path, entry.title, config)
     for name in page.item.countries:
         folder = layout.country_folder(name)

@@ -14,9 +14,10 @@ from typing import Any
 from scofeed import HOMEPAGE
 from scofeed.config import Config
 from scofeed.infra.dates import rfc3339
+from scofeed.posts.media import Enclosure
 from scofeed.posts.post import Post
 from scofeed.site import layout
-from scofeed.site.entries import Entry
+from scofeed.site.entries import Entry, enclosure_url
 from scofeed.site.plan import FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -41,6 +42,8 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
             "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
             "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
         }
+        if post.enclosures:  # RSS <enclosure> (the first), Atom <link rel="enclosure">
+            item["attachments"] = [_attachment(e, config) for e in post.enclosures]
         if post.comments is not None:  # RSS slash:comments, Atom thr:total
             item["_scofeed"] = {"about": HOMEPAGE, "comments": post.comments}
         items.append(item)
@@ -56,3 +59,13 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _attachment(enclosure: Enclosure, config: Config) -> dict[str, Any]:
+    _, mime, length, seconds = enclosure
+    out: dict[str, Any] = {"url": enclosure_url(enclosure, config), "mime_type": mime}
+    if length is not None:
+        out["size_in_bytes"] = length
+    if seconds is not None:
+        out["duration_in_seconds"] = seconds
+    return out
