@@ -352,6 +352,9 @@ def test_shortcodes_and_paragraphs_as_wordpress_shows_them() -> None:
     assert autop("One\ntwo\n\nThree") == "<p>One<br />\ntwo</p>\n<p>Three</p>\n"
     assert autop("<pre>a\n\nb</pre>\nAfter") == "<pre>a\n\nb</pre>\n<p>After</p>\n"
     assert autop("<ul>\n<li>x</li>\n</ul>") == "<ul>\n<li>x</li>\n</ul>\n"
+    # The markers of WordPress's "read more" and page breaks leave no empty paragraph.
+    split = render("Intro\n\n<!--more-->\n\nRest<!--nextpage-->", attachments={}, children=[])
+    assert split.html == "<p>Intro</p>\n<p>Rest</p>\n"
     block = "<!-- wp:paragraph -->\n<p>Done.</p>\n<!-- /wp:paragraph -->"
     assert render(block, attachments={}, children=[]).html == block  # the block editor's
     shown = render(

@@ -27,6 +27,7 @@ _OPEN_BLOCK = re.compile(rf"(<{_BLOCKS}[\s/>])", re.IGNORECASE)
 _CLOSE_BLOCK = re.compile(rf"(</{_BLOCKS}>)", re.IGNORECASE)
 _ANY_BLOCK = rf"</?{_BLOCKS}[^<>]*>"
 _TAG = re.compile(r"<[^<>]*>")
+_SPLITS = re.compile(r"<!--(?:more|nextpage)\b[^<>]*-->")
 _CLOSER = re.compile(r"\[/([A-Za-z][\w-]*)\]")
 _MADE = re.compile(r"<pre wp-shortcode-(\d+)></pre>")
 
@@ -73,7 +74,8 @@ def render(
     `[gallery ids="…"]`), `children` the post's own (for a `[gallery]` without ids)."""
     out = Rendered("")
     made: list[str] = []  # markup of shortcodes, put in after autop as WordPress does
-    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    # <!--more--> and <!--nextpage--> split a post on WordPress's pages; here it is one page.
+    text = _SPLITS.sub("", content.replace("\r\n", "\n").replace("\r", "\n"))
     closers = set(_CLOSER.findall(text))
     closes: dict[str, int] = {}  # name -> where its next closing tag is (len(text): none)
     removed: set[str] = set()  # names whose closing tags go too
