@@ -565,3 +565,31 @@ def test_same_address_keeps_links_and_a_missing_file_is_said(site: Path, server:
     railway = (site / "posts/2019-03-01-astana-railway.md").read_text(encoding="utf-8")
     assert f'href="{old}/wp-content/uploads/2019/03/train.jpg"' in railway
     assert (site / "static/wp-content/uploads/2019/03/train.jpg").read_bytes() == JPEG
+
+
+def test_a_podcast_posts_enclosure_meta_becomes_its_enclosures(site: Path) -> None:
+    # WordPress keeps a podcast episode's audio in an `enclosure` post meta record: the URL,
+    # the length and the type, a line each (what its own RSS feed writes as <enclosure>).
+    meta = """
+		<wp:postmeta>
+			<wp:meta_key><![CDATA[enclosure]]></wp:meta_key>
+			<wp:meta_value><![CDATA[https://old.example.org/audio/ep1.mp3
+12345678
+audio/mpeg
+]]></wp:meta_value>
+		</wp:postmeta>"""
+    text = HEAD.format(site=OLD) + post_item(7, "Episode 1", slug="ep1", extra=meta)
+    text += "</channel>\n</rss>\n"
+    (site / "blog.xml").write_text(text, encoding="utf-8")
+    result = scofeed("import", "wordpress", "blog.xml")
+    assert result.exit_code == 0, result.output
+    (written,) = (site / "posts").glob("*.md")
+    assert read(written).enclosures == (
+        ("https://old.example.org/audio/ep1.mp3", "audio/mpeg", 12345678, None),
+    )
+    build(load_config(site), now=NOW)
+    parsed = feedparser.parse((site / "output" / "rss.xml").read_bytes())
+    (entry,) = parsed.entries
+    assert [(e.href, e.length, e.type) for e in entry.enclosures] == [
+        ("https://old.example.org/audio/ep1.mp3", "12345678", "audio/mpeg")
+    ]

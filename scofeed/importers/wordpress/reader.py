@@ -292,6 +292,8 @@ class _Reader:
             "draft": True if why_draft is not None else None,
             "id": guid if guid and id_problem(guid) is None else None,
         }
+        if enclosures := _enclosures(item, wp):
+            meta["enclosures"] = enclosures
         if meta["id"] is not None and meta["id"] in self.guids:
             # A post copied by a plugin keeps its original's guid: the first keeps it.
             self._note(line, where, f"its guid {guid} is an earlier post's too; it gets its own id")
@@ -349,6 +351,25 @@ class _Reader:
 
     def _note(self, line: int | None, where: str, message: str) -> None:
         self.found.notes.append(Problem(self.source, line, f"{where}: {message}", warning=True))
+
+
+def _enclosures(item: Any, wp: str) -> list[dict[str, object]]:
+    """A podcast post's audio: WordPress keeps each in an `enclosure` post meta record, its value
+    the URL, the length and the type on lines of their own (what its RSS feed then writes)."""
+    found: list[dict[str, object]] = []
+    for meta in item.iterfind(f"{wp}postmeta"):
+        if _text(meta, f"{wp}meta_key") != "enclosure":
+            continue
+        lines = [line.strip() for line in _text(meta, f"{wp}meta_value").splitlines()]
+        if not lines or not is_http_url(lines[0]):
+            continue
+        enclosure: dict[str, object] = {"url": lines[0]}
+        if len(lines) > 1 and lines[1].isdigit():
+            enclosure["length"] = int(lines[1])
+        if len(lines) > 2 and "/" in lines[2]:
+            enclosure["type"] = lines[2].split()[0]
+        found.append(enclosure)
+    return found
 
 
 def _wp_date(value: str) -> datetime | None:
