@@ -96,7 +96,7 @@ def _enclosure(item: object, fail: Callable[[str], None]) -> Enclosure | None:
     mime = fields.get("type")
     if mime is None:
         mime = guess_type(url)
-    elif not isinstance(mime, str) or not _MIME.match(mime.strip()):
+    elif not isinstance(mime, str) or not is_mime_type(mime.strip()):
         fail(f"type {_shown(mime)} is not a MIME type such as audio/mpeg")
         return None
     length = _count(fields.get("length"), "length", "the size in bytes", fail)
@@ -151,6 +151,10 @@ def _duration(value: object, fail: Callable[[str], None]) -> int | bool | None:
     if isinstance(value, float) and value >= 0 and value.is_integer():
         value = int(value)
     return _count(value, "duration", "the playing time in seconds (or 1:02:03)", fail)
+
+
+def is_mime_type(text: str) -> bool:
+    return bool(_MIME.match(text))
 
 
 def guess_type(url: str) -> str:

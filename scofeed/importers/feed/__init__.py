@@ -1,9 +1,12 @@
-"""An existing feed (RSS 2.0, Atom 1.0, JSON Feed 1.0/1.1), from a file or an http(s) URL -> posts.
+"""An existing feed (RSS 2.0, RSS 1.0 and 0.9x, Atom 1.0, JSON Feed 1.0/1.1), from a file or an
+http(s) URL -> posts.
 
-Each entry keeps its id in `id:` (the RSS guid, or its link when it has none; the Atom id; the
-JSON Feed id), so that subscribers of the old feed see no entry twice after the move. Content
-(`content:encoded`, Atom content, `content_html`) is kept as the post's HTML body. `common`
-turns an entry into a post whatever its format; `xml` reads RSS and Atom, `json` JSON Feed.
+Each entry keeps its id in `id:`, whatever its form (the RSS guid, else its `rdf:about` or its
+link; the Atom id; the JSON Feed id), so that subscribers of the old feed see no entry twice
+after the move. Content (`content:encoded`, Atom content, `content_html`) is kept as the post's
+HTML body, attachments (enclosures, Media RSS, JSON attachments, with iTunes durations) as its
+`enclosures:`. `common` turns an entry into a post whatever its format; `xml` reads RSS and
+Atom, `json` JSON Feed, `enclosures` the attachments of all three.
 
 The document is untrusted: it is read with `scofeed.infra.xmlsafe` (no entity, no DTD, no
 network), nothing named inside it is ever fetched, and documents over `MAX_FEED_BYTES` are
@@ -25,8 +28,8 @@ def read_feed(
     source: str, *, tag_authority: str, timeout: float = 30.0, allow_private: bool = False
 ) -> FeedImport:
     """A feed from a file or an http(s) URL (fetched within `timeout` seconds, from a public
-    address unless `allow_private`). `tag_authority` names ids made for entries whose own id is
-    not a URI (see `common.Reader.entry_id`)."""
+    address unless `allow_private`). `tag_authority` names ids made for entries whose own id a
+    reader would run or open (see `common.Reader.entry_id`)."""
     if has_scheme(source):
         got = fetch(
             source,

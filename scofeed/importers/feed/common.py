@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -13,7 +14,7 @@ from scofeed.importers.html import fold, html_text, markdown_from_html, plain
 from scofeed.importers.model import NewPost
 from scofeed.infra.dates import parse_iso
 from scofeed.infra.prolog import detect_codec
-from scofeed.infra.urls import has_scheme, is_absolute_iri, is_http_url, unsafe_id_scheme
+from scofeed.infra.urls import has_scheme, is_http_url, unsafe_id_scheme
 from scofeed.posts.text import body_title
 
 MAX_FEED_BYTES = 20 * 2**20
@@ -31,7 +32,7 @@ class FeedImport:
     """The posts a feed holds, what kind of feed it was, and notes for the editor."""
 
     posts: list[NewPost]
-    kind: str  # "RSS 2.0", "Atom 1.0", "JSON Feed 1.1"
+    kind: str  # "RSS 2.0", "RSS 1.0", "RSS 0.91", "Atom 1.0", "JSON Feed 1.1"
     notes: list[str] = field(default_factory=list)
 
 
@@ -39,7 +40,7 @@ class FeedImport:
 
 _SNIFF_CHARS = 4096
 _HTML_PAGE = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
-_FEED_ROOT = re.compile(r"<(rss|feed)[\s>]")
+_FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF)[\s>]")
 
 
 def document_kind(data: bytes, source: str) -> Literal["json", "xml"]:
@@ -68,10 +69,9 @@ def document_kind(data: bytes, source: str) -> Literal["json", "xml"]:
 
 
 def id_problem(text: str) -> str | None:
-    """Why `text` cannot be an entry's id, or None when it can: the store's rule, an absolute
-    IRI (what Atom requires) that is not one a reader would run or open."""
-    if not is_absolute_iri(text):
-        return "is not a URI, which Atom requires"
+    """Why `text` cannot be an entry's id, or None when it can: the store's rule, any text
+    (`12345`, `abc@example`: the feeds carry it as it is, and Atom an IRI made of it) but an id
+    a reader showing it as a link would run or open."""
     scheme = unsafe_id_scheme(text)
     if scheme is not None:
         return f"has the scheme {scheme}:, which a reader showing it as a link would run or open"
@@ -120,8 +120,8 @@ class Reader:
         return FeedImport(posts=ordered, kind=self.kind, notes=self.notes)
 
     def entry_id(self, raw: str | None, line: int | None, where: str) -> str | None:
-        """The entry's id as it is when it is a safe absolute URI (`id_problem`), as the store
-        and Atom require; else a `tag:` URI under the site's own authority that names the feed
+        """The entry's id as it is, whatever its form, unless a reader would run or open it
+        (`id_problem`); then a `tag:` URI under the site's own authority that names the feed
         and the old id, every character escaped (always the same for the same entry, so
         importing again matches it). The import goes on either way: the old id cannot be kept,
         and the note says why."""
@@ -155,8 +155,10 @@ class Reader:
         summary: str | None,
         comments: int | None,
         base: str | None,
+        enclosures: list[dict[str, object]] | None = None,
     ) -> tuple[NewPost, datetime] | None:
-        title = plain(title) if title and self.kind == "RSS 2.0" else fold(title or "")
+        # An RSS title is HTML to many publishers (`&amp;amp;`); Atom and JSON say what theirs is.
+        title = plain(title) if title and self.kind.startswith("RSS") else fold(title or "")
         when = published or updated
         if when is None:
             if not self._failed(where):
@@ -179,19 +181,28 @@ class Reader:
             "comments": comments,
             "id": self.entry_id(entry_id or link, line, where),
         }
+        if enclosures:
+            meta["enclosures"] = enclosures
         hint = None if title else body_title(body)
         url = link.strip() if link and is_http_url(link.strip()) else None
         new = NewPost(date=when, body=body, title=title or None, meta=meta, slug=hint, url=url)
         return new, updated or when
 
+    def noted(self, line: int | None, where: str) -> Callable[[str], None]:
+        """A note about an entry, naming it (and its line)."""
+        return lambda message: self.notes.append(f"{Problem(self.source, line, where)}: {message}")
+
     def _failed(self, where: str) -> bool:
         return any(p.message.startswith(f"{where}: ") for p in self.problems)
 
     def _date_names(self) -> str:
-        return {
-            "RSS 2.0": "<pubDate> such as Mon, 19 May 2008 14:30:00 +0000",
-            "Atom 1.0": "<published> or <updated> such as 2008-05-19T14:30:00Z",
-        }.get(self.kind, '"date_published" such as "2008-05-19T14:30:00Z"')
+        if self.kind == "RSS 1.0":
+            return "<dc:date> such as 2008-05-19T14:30:00Z"
+        if self.kind.startswith("RSS"):
+            return "<pubDate> such as Mon, 19 May 2008 14:30:00 +0000"
+        if self.kind.startswith("Atom"):
+            return "<published> or <updated> such as 2008-05-19T14:30:00Z"
+        return '"date_published" such as "2008-05-19T14:30:00Z"'
 
     def iso_date(self, value: str | None, line: int | None, what: str) -> datetime | None:
         if value is None or not value.strip():

@@ -11,10 +11,12 @@ and never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from scofeed.errors import InputError, NotAFeedError, Problem
+from scofeed.importers.feed import enclosures
 from scofeed.importers.feed.common import FeedImport, Reader, _absolute
 from scofeed.importers.html import fold, text_to_html
 from scofeed.infra.prolog import detect_codec
@@ -26,6 +28,9 @@ _UNICODE_BOM = {
     "utf-32-le": "UTF-32",
     "utf-32-be": "UTF-32",
 }
+
+
+_VERSION = re.compile(r"^https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,14 @@ class JsonReader(Reader):
     def parse(self, data: bytes) -> FeedImport:
         document = json_document(data, self.source)
         version = document.get("version") if isinstance(document, dict) else None
-        if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
+        # The spec writes https; feeds in the wild write http too, and a trailing slash.
+        known = _VERSION.match(version.strip()) if isinstance(version, str) else None
+        if known is None:
             raise NotAFeedError(
                 f'{self.source}: JSON without a "version" of https://jsonfeed.org/version/1.1 '
                 "(or /1), so not a JSON Feed"
             )
-        release = version.rsplit("/", 1)[-1]
+        release = known.group(1)
         self.kind = "JSON Feed " + ("1.0" if release == "1" else release)
         self.home = self._text(document, "home_page_url", "the feed") or None
         items = document.get("items")
@@ -92,6 +99,11 @@ class JsonReader(Reader):
                 summary=self._text(item, "summary", where) or None,
                 comments=None,
                 base=link,
+                enclosures=enclosures.found(
+                    _attachments(item.get("attachments")),
+                    link or self.home or self.base_url,
+                    self.noted(None, where),
+                ),
             )
             if post is not None:
                 posts.append(post)
@@ -185,4 +197,29 @@ def _json_authors(obj: dict[str, Any]) -> list[str]:
         authors = [obj["author"]] if isinstance(obj.get("author"), dict) else []
     return [
         fold(_str(a.get("name"))) for a in authors if isinstance(a, dict) and _str(a.get("name"))
+    ]
+
+
+def _attachments(value: object) -> list[tuple[str | None, str | None, str | None, str | None]]:
+    """JSON Feed `attachments` as `enclosures.found` takes them; members of the wrong kind
+    are left out (a size of 4,300 digits is no size)."""
+    if not isinstance(value, list):
+        return []
+
+    def number(member: object) -> str | None:
+        return (
+            str(member)
+            if isinstance(member, int | float) and not isinstance(member, bool)
+            else None
+        )
+
+    return [
+        (
+            _str(a.get("url")) or None,
+            _str(a.get("mime_type")) or None,
+            number(a.get("size_in_bytes")),
+            number(a.get("duration_in_seconds")),
+        )
+        for a in value
+        if isinstance(a, dict)
     ]

@@ -1,13 +1,23 @@
-"""RSS 2.0 and Atom 1.0 documents -> posts (see scofeed.importers.feed)."""
+"""RSS (2.0, 1.0, 0.90 to 0.94) and Atom 1.0 documents -> posts (see scofeed.importers.feed).
+
+RSS 1.0 and 0.90 are RDF: their items stand beside the channel, in their own namespace, and an
+item's id is its `rdf:about` (as feed readers take it). RSS 0.91 items often have no guid and no
+date: the link is then the id, and the channel's date (`pubDate`, `lastBuildDate`, `dc:date`)
+the date, with a note; a feed with no date anywhere (RSS 0.90 has none) is refused, naming the
+items, as there is nothing to date the posts by. The HTML entities of the 0.91 DTD (`&eacute;`),
+which no parser here loads, are read as the characters they name.
+"""
 
 from __future__ import annotations
 
 import copy
 import re
 from datetime import UTC, datetime
+from html.entities import name2codepoint
 from typing import Any, NoReturn
 
 from scofeed.errors import InputError, NotAFeedError, Problem
+from scofeed.importers.feed import enclosures
 from scofeed.importers.feed.common import (
     ATOM,
     CONTENT,
@@ -27,6 +37,12 @@ from scofeed.infra.prolog import declares_entities
 from scofeed.infra.urls import has_scheme, is_http_url
 from scofeed.infra.xmlsafe import parser
 
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
+ITUNES = enclosures.ITUNES
+_RSS_VERSIONS = ("2.0", "0.91", "0.92", "0.93", "0.94")
+
 
 class XmlReader(Reader):
     def parse(self, data: bytes) -> FeedImport:
@@ -45,16 +61,23 @@ class XmlReader(Reader):
         dtd = root.getroottree().docinfo.internalDTD
         if dtd is not None and list(dtd.iterentities()):
             self._refuse_entities(", ".join(sorted(e.name for e in dtd.iterentities())))
+        _named_entities(root)
         if root.tag == "rss":
-            self.kind = "RSS 2.0"
-            return self._rss(root)
+            version = (root.get("version") or "").strip()
+            self.kind = f"RSS {version}" if version in _RSS_VERSIONS else "RSS 2.0"
+            return self._rss(root, "")
+        if root.tag == f"{RDF}RDF":
+            for ns, kind in ((RSS1, "RSS 1.0"), (RSS090, "RSS 0.90")):
+                if root.find(f"{ns}channel") is not None or root.find(f"{ns}item") is not None:
+                    self.kind = kind
+                    return self._rss(root, ns)
         if root.tag == f"{ATOM}feed":
             self.kind = "Atom 1.0"
             return self._atom(root)
         raise NotAFeedError(
             f"{self.source}: the root element is <{etree.QName(root).localname}>"
             f"{' in ' + etree.QName(root).namespace if etree.QName(root).namespace else ''}, "
-            "not an RSS 2.0 <rss> or an Atom 1.0 <feed>"
+            "not an RSS <rss>, an RSS 1.0 <rdf:RDF> with a channel, or an Atom 1.0 <feed>"
         )
 
     def _refuse_entities(self, names: str) -> NoReturn:
@@ -64,12 +87,20 @@ class XmlReader(Reader):
             "imported"
         )
 
-    def _rss(self, root: Any) -> FeedImport:
-        channel = root.find("channel")
+    def _rss(self, root: Any, ns: str) -> FeedImport:
+        """RSS 2.0 and 0.9x (`ns` empty: items inside the channel), or RSS 1.0 and 0.90 (`ns`
+        their namespace: items beside the channel, in the RDF root)."""
+        channel = root.find(f"{ns}channel")
         if channel is None:
             raise InputError(
                 f"{self.source}: not a valid RSS feed",
-                [Problem(self.source, root.sourceline, "<rss> has no <channel>; add one")],
+                [
+                    Problem(
+                        self.source,
+                        root.sourceline,
+                        f"<{'rdf:RDF' if ns else 'rss'}> has no <channel>; add one",
+                    )
+                ],
             )
         from scofeed.importers.wordpress import wxr_namespace  # here: it imports this package
 
@@ -79,55 +110,76 @@ class XmlReader(Reader):
                 f"{self.source}: is a WordPress export (WXR), not a feed; import it with "
                 f"scofeed import wordpress {given}"
             )
-        self.home = _absolute(_child_text(channel, "link"), self.base_url)
+        self.home = _absolute(_child_text(channel, f"{ns}link"), self.base_url)
         posts = []
-        for number, item in enumerate(channel.iterfind("item"), 1):
+        items = (root if ns else channel).iterfind(f"{ns}item")
+        for number, item in enumerate(items, 1):
             where = f"item {number}"
             line = item.sourceline
+            link = _absolute(_child_text(item, f"{ns}link"), self.home or self.base_url)
+            # The id as the old feed gave it, whatever its form: its guid (RSS 2.0), its
+            # rdf:about (RSS 1.0), else its link. A permalink guid is also the link if none.
             guid_el = item.find("guid")
-            link = _absolute(_child_text(item, "link"), self.home or self.base_url)
             guid = fold(guid_el.text or "") if guid_el is not None else ""
             if guid and guid_el.get("isPermaLink", "true").strip().lower() != "false":
-                guid = _absolute(guid, self.home or self.base_url) or guid
-                if is_http_url(guid):  # a permalink readers can follow, not javascript:
-                    link = link or guid
+                permalink = _absolute(guid, self.home or self.base_url) or guid
+                if is_http_url(permalink):  # a permalink readers can follow, not javascript:
+                    link = link or permalink
+            guid = guid or fold(item.get(f"{RDF}about") or "")
             published = self._rss_date(item, "pubDate", where)
             if published is None:
                 published = self.iso_date(_child_text(item, f"{DC}date"), line, f"{where}: dc:date")
             updated = self.iso_date(_child_text(item, f"{ATOM}updated"), line, f"{where}: updated")
             if published is None and updated is None and not self._failed(where):
-                # pubDate is optional in RSS: the channel's date is the best there is.
-                for name in ("pubDate", "lastBuildDate"):
-                    published = self._rss_date(channel, name, "the channel")
-                    if published is not None:
-                        self.notes.append(
-                            f"{Problem(self.source, line, where)}: has no pubDate; dated with the "
-                            f"channel's {name}, {published.isoformat()}"
-                        )
-                        break
+                published = self._channel_date(channel, line, where)
             content = item.find(f"{CONTENT}encoded")
-            description = _inner(item.find("description"))
+            description = _inner(item.find(f"{ns}description"))
+            if description is None:  # a podcast's words, when it gives no others
+                description = _inner(item.find(f"{ITUNES}summary"))
             html = _inner(content) if content is not None else description
             post = self.post(
                 line=line,
                 where=where,
                 entry_id=guid or link,
-                title=_child_text(item, "title"),
+                title=_child_text(item, f"{ns}title"),
                 link=link,
                 published=published,
                 updated=updated,
                 author=_child_text(item, f"{DC}creator")
-                or _rss_author(_child_text(item, "author")),
+                or _rss_author(_child_text(item, "author"))
+                or _child_text(item, f"{ITUNES}author"),
                 tags=[c.text or "" for c in item.iterfind("category")]
                 + [c.text or "" for c in item.iterfind(f"{DC}subject")],
                 html=html,
                 summary=description if content is not None else None,
                 comments=_int(_child_text(item, f"{SLASH}comments")),
                 base=_xml_base(item) or link,
+                enclosures=enclosures.found(
+                    enclosures.rss_items(item),
+                    link or self.home or self.base_url,
+                    self.noted(line, where),
+                ),
             )
             if post is not None:
                 posts.append(post)
         return self.finish(posts)
+
+    def _channel_date(self, channel: Any, line: int | None, where: str) -> datetime | None:
+        """pubDate is optional in RSS (0.91 items seldom have one): the channel's date is the
+        best there is."""
+        for name in ("pubDate", "lastBuildDate", f"{DC}date"):
+            if name == f"{DC}date":
+                published = self.iso_date(_child_text(channel, name), None, "the channel: dc:date")
+            else:
+                published = self._rss_date(channel, name, "the channel")
+            if published is not None:
+                shown = name.replace(DC, "dc:")
+                self.notes.append(
+                    f"{Problem(self.source, line, where)}: has no date; dated with the channel's "
+                    f"{shown}, {published.isoformat()}"
+                )
+                return published
+        return None
 
     def _rss_date(self, item: Any, name: str, where: str) -> datetime | None:
         el = item.find(name)
@@ -191,6 +243,11 @@ class XmlReader(Reader):
                 summary=summary if html is not None else None,
                 comments=total if total is not None else next(iter(replies), None),
                 base=(content.base if content is not None else None) or entry.base or link,
+                enclosures=enclosures.found(
+                    enclosures.atom_links(entry),
+                    entry.base or self.base_url,
+                    self.noted(line, where),
+                ),
             )
             if post is not None:
                 posts.append(post)
@@ -273,3 +330,22 @@ def _rss_author(value: str | None) -> str | None:
 
 # One "@" and no "(" in the address: `\S+@\S+` took quadratic time on a long run of "a@".
 _ADDRESS_AND_NAME = re.compile(r"^\s*[^\s(@]+@[^\s(@]+\s*\((.+)\)\s*$")
+
+
+def _named_entities(root: Any) -> None:
+    """Entity references the document does not declare (the parser neither loads a DTD nor
+    expands one) -> the characters their HTML names name, as the DTD of RSS 0.91 and XHTML's
+    define them; an unknown name stays as it is written."""
+    from lxml import etree
+
+    for ref in list(root.iter(etree.Entity)):
+        code = name2codepoint.get(ref.name)
+        text = (chr(code) if code is not None else str(ref.text)) + (ref.tail or "")
+        parent, before = ref.getparent(), ref.getprevious()
+        if parent is None:
+            continue
+        if before is not None:
+            before.tail = (before.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(ref)
