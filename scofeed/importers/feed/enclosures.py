@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scofeed.importers.feed.common import ATOM, _absolute, short
+from scofeed.infra.urls import has_scheme
 from scofeed.posts.media import is_mime_type, read_enclosures
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -42,6 +43,10 @@ def found(
         if url is None:
             continue
         url = _UNSAFE.sub(lambda m: quote(m.group(), safe=""), url.strip())
+        if not has_scheme(url) and ":" not in url.split("/", 1)[0]:  # not a file of this site
+            note(f"the enclosure {short(url)!r} is left out: its address is relative, and the "
+                 "feed gives none to resolve it against; import the feed from its URL")  # fmt: skip
+            continue
         item: dict[str, object] = {"url": url}
         if mime and is_mime_type(mime.strip()):  # else the store guesses it from the name
             item["type"] = mime.strip()

@@ -245,7 +245,7 @@ class XmlReader(Reader):
                 base=(content.base if content is not None else None) or entry.base or link,
                 enclosures=enclosures.found(
                     enclosures.atom_links(entry),
-                    entry.base or self.base_url,
+                    entry.base or link or self.home or self.base_url,
                     self.noted(line, where),
                 ),
             )
