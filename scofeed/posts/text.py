@@ -9,8 +9,10 @@ Both libraries are imported on first use: a build that renders nothing never loa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from scofeed.posts.post import Post, body_of
+from scofeed.posts.shortcodes import Links, expand
 
 
 def markdown_html(markdown: str, base: str | None = None, *, markup: str = "markdown") -> str:
@@ -36,9 +38,18 @@ def markdown_html(markdown: str, base: str | None = None, *, markup: str = "mark
     return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", base))).strip()
 
 
-def render_html(post: Post, permalink: str) -> str:
-    """The post's body as sanitised HTML, links absolute against its permalink."""
-    return markdown_html(body_of(post), base=permalink, markup=post.markup)
+def render_html(
+    post: Post,
+    permalink: str,
+    *,
+    links: Links | None = None,
+    params: Mapping[str, object] | None = None,
+) -> str:
+    """The post's body as sanitised HTML, links absolute against its permalink; its Liquid
+    tags and Hugo shortcodes done first (`scofeed.posts.shortcodes`), the link tags through
+    `links` (without it they lead nowhere: only a build that publishes nothing omits it)."""
+    body = expand(body_of(post), links=links, params=params, markup=post.markup).text
+    return markdown_html(body, base=permalink, markup=post.markup)
 
 
 def plain_text_blocks(html: str) -> list[str]:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from scofeed.publish.static import StaticFile
     from scofeed.site.archive import SitePages
     from scofeed.site.plan import FeedSpec
+    from scofeed.site.refs import Refs
 
 # The site and the renderers are imported only once a build has something to render: the run
 # that happens most, a no-op from cron, then loads none of them (see PERFORMANCE.md).
@@ -149,6 +150,7 @@ def _rebuild(
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.plan import plan_feeds, published_filed
+    from scofeed.site.refs import Refs
     from scofeed.site.sitemap import TYPEPAD_FEEDS
 
     posts, problems = load_posts(
@@ -185,9 +187,12 @@ def _rebuild(
     statics += resources
     _refuse_shadowed(statics, jobs, config)
 
+    refs = Refs(published_posts, config)  # what link tags ({% post_url %}) may name
     publication = Publication(config.output_dir, checkpoint)
     try:
-        made, kept, seen = _make(jobs, specs, site, statics, config, cache, publication, progress)
+        made, kept, seen = _make(
+            jobs, specs, site, statics, config, cache, refs, publication, progress
+        )
     except BaseException:
         publication.discard()  # the files made so far; the output is as it was
         raise
@@ -317,6 +322,7 @@ def _make(
     statics: list[StaticFile],
     config: Config,
     cache: BuildCache,
+    refs: Refs,
     publication: Publication,
     progress: Progress | None,
 ) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, StatKey]]:
@@ -325,7 +331,7 @@ def _make(
     hash), the paths kept as they were, and the stats of those found as written."""
     from scofeed.publish.rendering import Entries, render_all
 
-    entries = Entries(config, cache)
+    entries = Entries(config, cache, refs)
     kept: list[str] = []
     made: dict[str, tuple[str, str]] = {}
     findings: list[Problem] = []

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from scofeed.site.archive import Page
     from scofeed.site.entries import Entry
     from scofeed.site.plan import FeedSpec
+    from scofeed.site.refs import Refs
 
 # The modules that render (site, and feedgen, lxml and the validator behind them) are imported
 # only once a build has something to render: a no-op build from cron loads none of them.
@@ -84,9 +85,10 @@ class Entries:
     """Each post's rendered entry (its HTML, summary, link), made once per build and not at all
     when the cache has it; called with a post, as the renderers want."""
 
-    def __init__(self, config: Config, cache: BuildCache) -> None:
+    def __init__(self, config: Config, cache: BuildCache, refs: Refs | None = None) -> None:
         self.config = config
         self.cache = cache
+        self.refs = refs  # the posts that link tags may name
         self.memo: dict[str, Entry] = {}
 
     def __call__(self, post: Post) -> Entry:
@@ -94,7 +96,7 @@ class Entries:
         if entry is None:
             from scofeed.site.entries import render_entry
 
-            entry = render_entry(post, self.config)
+            entry = render_entry(post, self.config, self.refs)
             self.add(post, entry)
         return entry
 
@@ -193,7 +195,7 @@ def render_all(
         ]
         made = (
             entry
-            for part in fork_map(_render_entries, chunks, shared=(wanted, config))
+            for part in fork_map(_render_entries, chunks, shared=(wanted, config, entries.refs))
             for entry in part
         )
         for post, entry in zip(wanted, made, strict=True):
@@ -204,11 +206,11 @@ def render_all(
     )
 
 
-def _render_entries(shared: tuple[list[Post], Config], indices: range) -> list[Entry]:
+def _render_entries(shared: tuple[list[Post], Config, Refs | None], indices: range) -> list[Entry]:
     from scofeed.site.entries import render_entry
 
-    wanted, config = shared
-    return [render_entry(wanted[i], config) for i in indices]
+    wanted, config, refs = shared
+    return [render_entry(wanted[i], config, refs) for i in indices]
 
 
 def _render_job(

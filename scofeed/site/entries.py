@@ -12,6 +12,7 @@ from scofeed.posts.media import Enclosure, is_site_path
 from scofeed.posts.post import Post
 from scofeed.posts.text import render_html, summary_of, title_of
 from scofeed.site import layout
+from scofeed.site.refs import Refs, page_params
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,11 @@ def feed_id(folder: str, config: Config) -> str:
     return f"tag:{config.tag_authority}:feeds/{folder or 'all/'}".rstrip("/")
 
 
-def render_entry(post: Post, config: Config) -> Entry:
+def render_entry(post: Post, config: Config, refs: Refs | None = None) -> Entry:
+    """`refs` finds the posts its link tags name (`post_url`, `ref`); a build always gives it."""
     link = layout.permalink(post, config)
-    html = render_html(post, link)
+    links = refs.links_for(post) if refs is not None else None
+    html = render_html(post, link, links=links, params=page_params(post, config))
     return Entry(
         id=entry_id(post, config),
         link=link,
