@@ -272,3 +272,30 @@ def test_two_bundles_putting_a_file_at_one_path_are_refused_by_name(tmp_path: Pa
     assert said in result.stderr
     assert 'permalink = "{year}/{month}/{slug}/"' in result.stderr
     assert not (tmp_path / "output").exists()
+
+
+def test_template_tags_are_said_by_file_and_line_and_links_follow_their_targets(
+    tmp_path: Path,
+) -> None:
+    make(tmp_path, {
+        "2014-01-01-first.md": "---\ntitle: First\n---\nOne.\n",
+        "2014-02-01-second.md": (
+            "---\ntitle: Second\n---\nSee [the first]({% post_url 2014-01-01-first %}).\n\n"
+            "{% gallery %}\n\nAnd [a lost one]({% post_url 2013-01-01-gone %}).\n"
+        ),
+    })  # fmt: skip
+    result = run_cli("build", "--now", NOW.isoformat(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    said = [line.strip() for line in result.stderr.splitlines() if "warning" in line]
+    assert said[0].startswith("posts/2014-02-01-second.md:6: warning: {% gallery %}")
+    assert said[1].startswith("posts/2014-02-01-second.md:8: warning:")
+    assert "2013-01-01-gone" in said[1]
+    page = (tmp_path / "output/2014/02/second.html").read_text()
+    assert f'href="{BASE}2014/01/first.html"' in page and "{%" not in page
+    # The target moves: the post that links to it follows on the next (incremental) build.
+    (tmp_path / "posts/2014-01-01-first.md").write_text("---\ntitle: First\nslug: one\n---\nO.\n")
+    assert run_cli("build", "--now", NOW.isoformat(), cwd=tmp_path).returncode == 0
+    page = (tmp_path / "output/2014/02/second.html").read_text()
+    assert f'href="{BASE}2014/01/one.html"' in page
+    rss = (tmp_path / "output/rss.xml").read_text()
+    assert f"{BASE}2014/01/one.html" in rss and f"{BASE}2014/01/first.html" not in rss

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,11 @@ class Post:
     warnings: tuple[tuple[int, str], ...] = ()
     # What its generated id is made from when another post shares its slug (the store says).
     id_name: str | None = None
+    # Its link tags (`{% post_url %}`, `{{< ref >}}`): (line, kind, target), checked by the
+    # build against the published posts; and, set by the build, a hash of the addresses they
+    # lead to, which keys its entry and pages (a target's new address re-renders them).
+    links: tuple[tuple[int, str, str], ...] = ()
+    link_key: str = ""
     source: str = field(default="", compare=False)  # the file, absolute
     digest: str = field(default="", compare=False)  # sha256 of the file's bytes
 
@@ -105,7 +110,7 @@ def parse_post(
         where = document.body_line + line - 1
         why = f"nests blocks or HTML elements over {MAX_DEPTH} deep; flatten it"
         return [Problem(path, where, why)]
-    return _post_from_meta(
+    post = _post_from_meta(
         values,
         key_lines,
         path,
@@ -118,6 +123,19 @@ def parse_post(
         digest=digest or hashlib.sha256(data).hexdigest(),
         markup=markup,
         file_date=file_date,
+    )
+    if isinstance(post, list) or ("{%" not in body and "{{" not in body):
+        return post
+    # Liquid tags and Hugo shortcodes: expanded when the post is rendered; read here for what
+    # the build says of them (by the file's line) and for the posts their links name.
+    from scofeed.posts.shortcodes import expand
+
+    found = expand(body, markup=markup)
+    shift = document.body_line - 1
+    return replace(
+        post,
+        warnings=tuple((line + shift, why) for line, why in found.warnings),
+        links=tuple((line + shift, kind, target) for line, kind, target in found.links),
     )
 
 

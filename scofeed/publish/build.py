@@ -169,6 +169,8 @@ def _rebuild(
     checkpoint("read")
 
     published_posts, filed = published_filed(posts, gazetteer, now)
+    refs = Refs(published_posts, config)  # what link tags ({% post_url %}) may name
+    published_posts = refs.keyed(published_posts, warnings)
     specs = plan_feeds(published_posts, filed, config)
     jobs = list(feed_jobs(specs))
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
@@ -187,7 +189,6 @@ def _rebuild(
     statics += resources
     _refuse_shadowed(statics, jobs, config)
 
-    refs = Refs(published_posts, config)  # what link tags ({% post_url %}) may name
     publication = Publication(config.output_dir, checkpoint)
     try:
         made, kept, seen = _make(

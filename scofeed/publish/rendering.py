@@ -104,7 +104,7 @@ class Entries:
         from scofeed.site.entries import Entry
         from scofeed.site.layout import permalink
 
-        hit = self.cache.entry(post.digest, permalink(post, self.config))
+        hit = self.cache.entry(post.digest + post.link_key, permalink(post, self.config))
         if hit is None or len(hit) != len(Entry.__dataclass_fields__):
             return None
         entry = self.memo[post.path] = Entry(*hit)
@@ -118,7 +118,9 @@ class Entries:
     def add(self, post: Post, entry: Entry) -> None:
         self.memo[post.path] = entry
         self.cache.put_entry(
-            post.digest, entry.link, (entry.id, entry.link, entry.title, entry.html, entry.summary)
+            post.digest + post.link_key,
+            entry.link,
+            (entry.id, entry.link, entry.title, entry.html, entry.summary),
         )
 
 

@@ -272,7 +272,7 @@ def page_key(page: Page) -> str:
 
 
 def _post_key(item: Listed) -> tuple[str, str, str, tuple[str, ...]]:
-    return (item.post.digest, item.post.path, item.post.slug, item.countries)
+    return (item.post.digest + item.post.link_key, item.post.path, item.post.slug, item.countries)
 
 
 def _near(post: Post | None) -> tuple[str, str, str] | None:

@@ -133,5 +133,5 @@ def feed_key(spec: FeedSpec, kind: str) -> str:
     code (which key the whole cache): when it is unchanged, so is the file."""
     h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description)).encode())
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
-        h.update(repr((post.digest, post.path, post.slug, countries)).encode())
+        h.update(repr((post.digest + post.link_key, post.path, post.slug, countries)).encode())
     return h.hexdigest()

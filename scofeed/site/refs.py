@@ -12,11 +12,14 @@ The index is made on the first question, so a site whose posts link to none neve
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from scofeed.config import Config
+from scofeed.errors import Problem
 from scofeed.posts.post import Post
 from scofeed.posts.shortcode_html import link_warning
 from scofeed.site import layout
@@ -59,6 +62,24 @@ class Refs:
         """`resolve` for links written in `post`: Hugo's refs are looked for beside it first."""
         folder = self._rel(post).rpartition("/")[0]
         return lambda kind, target: self.resolve(kind, target, folder)
+
+    def keyed(self, posts: list[Post], warnings: list[Problem]) -> list[Post]:
+        """`posts`, those with link tags given the `link_key` of the addresses they lead to
+        (so their entries and pages are made again when one changes); a tag that names no
+        published post is added to `warnings` by the post's file and line."""
+        out = []
+        for post in posts:
+            if post.links:
+                resolve = self.links_for(post)
+                urls = [resolve(kind, target) for _, kind, target in post.links]
+                warnings.extend(
+                    Problem(post.path, line, why, warning=True)
+                    for line, why in self.broken(post, post.links)
+                )
+                key = hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
+                post = replace(post, link_key=key)
+            out.append(post)
+        return out
 
     def broken(self, post: Post, found: Iterable[tuple[int, str, str]]) -> list[tuple[int, str]]:
         """What to say of the link tags `found` in `post` (`Expansion.links`: line, kind,
