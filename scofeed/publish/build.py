@@ -146,7 +146,7 @@ def _rebuild(
     # saying what it was before, and its posts or output differ from that), so looked for here.
     clean_temp_files(config.output_dir)
     from scofeed.publish.rendering import feed_jobs, page_jobs
-    from scofeed.publish.static import bundle_files, static_files
+    from scofeed.publish.static import bundle_files, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.plan import plan_feeds, published_filed
@@ -187,7 +187,7 @@ def _rebuild(
     if problems:
         raise InputError("page bundles' files cannot be published; nothing was", problems)
     statics += resources
-    _refuse_shadowed(statics, jobs, config)
+    refuse_shadowed(statics, [job.path for job in jobs] + SITE_FILES, config)
 
     publication = Publication(config.output_dir, checkpoint)
     try:
@@ -289,31 +289,6 @@ def _site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[
     }
     assert set(files) <= {*SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
     return files
-
-
-def _refuse_shadowed(statics: list[StaticFile], jobs: list[Job], config: Config) -> None:
-    """A static file at a path the site writes would be one or the other: refused by name."""
-    from scofeed.site.layout import folders_of
-
-    written = {job.path for job in jobs} | set(SITE_FILES)
-    # A file and a folder cannot share a name: a static file below a file scofeed writes
-    # (static/rss.xml/x.txt) or where it writes a folder (static/2008) failed while publishing
-    # (exit 2, "Is a directory") instead of being refused by name here.
-    folders = {folder for path in written for folder in folders_of(path)}
-    clashes = []
-    for s in statics:
-        above = [folder for folder in folders_of(s.path) if folder in written]
-        if s.path in written or s.path.startswith("sitemap-"):
-            why = f"scofeed writes {s.path} itself; rename or remove this file"
-        elif above:
-            why = f"scofeed writes the file {above[0]}, so it can be no folder; move this file"
-        elif s.path in folders:
-            why = f"scofeed writes files into the folder {s.path}; rename or remove this file"
-        else:
-            continue
-        clashes.append(Problem(shown(s.source, config.root), None, why))
-    if clashes:
-        raise InputError("the static folder clashes with the site; nothing was published", clashes)
 
 
 def _make(

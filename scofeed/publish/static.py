@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scofeed.config import Config
-from scofeed.errors import Problem
+from scofeed.errors import InputError, Problem
 from scofeed.posts.files import PostFile, file_version, shown, walk_files
 from scofeed.posts.post import Post
 from scofeed.posts.store import bundle_folders, bundle_of, post_markup, shown_prefix
@@ -74,3 +74,26 @@ def bundle_files(
             )
             problems.append(Problem(prefix + key, None, why))
     return list(files.values()), problems
+
+
+def refuse_shadowed(statics: list[StaticFile], written: Iterable[str], config: Config) -> None:
+    """A static file at a path the site writes would be one or the other: refused by name."""
+    written = set(written)
+    # A file and a folder cannot share a name: a static file below a file scofeed writes
+    # (static/rss.xml/x.txt) or where it writes a folder (static/2008) failed while publishing
+    # (exit 2, "Is a directory") instead of being refused by name here.
+    folders = {folder for path in written for folder in layout.folders_of(path)}
+    clashes = []
+    for s in statics:
+        above = [folder for folder in layout.folders_of(s.path) if folder in written]
+        if s.path in written or s.path.startswith("sitemap-"):
+            why = f"scofeed writes {s.path} itself; rename or remove this file"
+        elif above:
+            why = f"scofeed writes the file {above[0]}, so it can be no folder; move this file"
+        elif s.path in folders:
+            why = f"scofeed writes files into the folder {s.path}; rename or remove this file"
+        else:
+            continue
+        clashes.append(Problem(shown(s.source, config.root), None, why))
+    if clashes:
+        raise InputError("the static folder clashes with the site; nothing was published", clashes)
