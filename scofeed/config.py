@@ -47,6 +47,7 @@ class Config:
     tag_authority: str = DEFAULT_TAG_AUTHORITY
     permalink: str = DEFAULT_PERMALINK
     page_size: int = 10  # posts on each page of the home, country and monthly listings
+    feed_content: str = "full"  # or "summary": entries carry the summary and the link only
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     # The file this came from, for messages; None when the site has none.
@@ -86,6 +87,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "tag_authority": str,
     "permalink": str,
     "page_size": int,
+    "feed_content": str,
     "gazetteer": dict,
 }
 
@@ -182,6 +184,11 @@ def _check(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: feed_limit must be 0 (every post) or more")
     if config.page_size < 1:
         raise ConfigError(f"{where}: page_size must be 1 or more posts a page")
+    if config.feed_content not in ("full", "summary"):
+        raise ConfigError(
+            f'{where}: feed_content must be "full" (the whole post in every entry) or "summary"'
+            f" (its summary and a link), not {config.feed_content!r}"
+        )
     if not _TAG_AUTHORITY.match(config.tag_authority):
         raise ConfigError(
             f"{where}: tag_authority {config.tag_authority!r} must be a domain or email you own "

@@ -228,7 +228,7 @@ def test_atom_carries_every_enclosure_and_an_iri_made_of_the_id(site: Config) ->
         if link.rel == "enclosure"
     ] == [
         ("https://cdn.example.org/ep1.mp3", "audio/mpeg", "12345678"),
-        ("https://example.org/sco/media/notes.pdf", "application/pdf", None),  # a site's file
+        ("https://example.org/sco/media/notes.pdf", "application/pdf", "9"),  # measured in static/
     ]
     # The same id on the next build and in every feed: a country's Atom feed says the same.
     russia = feedparser.parse((site.output_dir / "countries" / "russia" / "atom.xml").read_bytes())
@@ -245,7 +245,11 @@ def test_the_json_feed_carries_attachments(site: Config) -> None:
             "size_in_bytes": 12345678,
             "duration_in_seconds": 3723,
         },
-        {"url": "https://example.org/sco/media/notes.pdf", "mime_type": "application/pdf"},
+        {
+            "url": "https://example.org/sco/media/notes.pdf",
+            "mime_type": "application/pdf",
+            "size_in_bytes": 9,  # measured in static/
+        },
     ]
     assert items["abc@example"]["attachments"] == [
         {"url": "https://cdn.example.org/ep2.m4a", "mime_type": "audio/mp4"}

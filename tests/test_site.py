@@ -245,7 +245,10 @@ def test_every_published_post_has_a_page_with_all_it_should_show(site: Site) -> 
         assert _meta(doc, "og:title") == [title] == _meta(doc, "twitter:title")
         assert _meta(doc, "og:url") == [item["url"]]
         assert _meta(doc, "og:description") == [item["summary"]] == _meta(doc, "description")
-        assert _meta(doc, "twitter:card") == ["summary"]
+        # A picture (the post's image, or its body's first) makes a large card.
+        images = item.get("image")
+        assert _meta(doc, "og:image") == ([images] if images else [])
+        assert _meta(doc, "twitter:card") == ["summary_large_image" if images else "summary"]
         assert _meta(doc, "article:published_time") == [when.get("datetime")]
         ld = _jsonld(doc)
         assert (ld["@context"], ld["@type"]) == ("https://schema.org", "NewsArticle")

@@ -181,3 +181,25 @@ def _shown(value: object) -> str:
         return "a table" if isinstance(value, dict) else "a list"
     shown = repr(value)
     return shown if len(shown) <= 60 else shown[:56] + "…" + shown[-3:]
+
+
+# The keys themes give a post's picture under: Jekyll's `image` (a URL, or jekyll-seo-tag's
+# table with `path`), Hugo's `images` (a list: the first is the one) and its themes' `cover`
+# (a table with `image`), `featured_image` / `featuredImage` / `feature_image` (Ghost).
+IMAGE_KEYS = ("image", "images", "featured_image", "featuredimage", "feature_image", "cover")
+
+
+def read_image(value: object, fail: Callable[[str], None]) -> str | None:
+    """A post's picture: an http(s) URL or a path on the site (a file of static/, or of the
+    post's page bundle), in any of the shapes `IMAGE_KEYS` come in."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("path", "url", "src", "image") if k in value), None)
+    if value is None or value == "":
+        return None
+    messages: list[str] = []
+    url = _url(value, messages.append)
+    for message in messages:
+        fail(message.replace("url ", "image ", 1).replace("has no url", "has no image"))
+    return url

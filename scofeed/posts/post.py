@@ -20,7 +20,7 @@ from scofeed.infra.xmlsafe import NOT_XML
 from scofeed.posts import fields, frontmatter
 from scofeed.posts.fields import kind as _kind
 from scofeed.posts.limits import MAX_DEPTH, MAX_FOLDER_NAME, MAX_NAME, nesting
-from scofeed.posts.media import Enclosure, read_enclosures
+from scofeed.posts.media import IMAGE_KEYS, Enclosure, read_enclosures, read_image
 from scofeed.posts.slugs import slugify
 
 _SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -53,6 +53,7 @@ class Post:
     # Old addresses of the post (Hugo's `aliases`): paths below base_url, or URLs under it.
     aliases: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()  # attachments (`scofeed.posts.media`)
+    image: str | None = None  # its picture: an http(s) URL or a path on the site
     markup: str = "markdown"  # or "html": a `.html` post's body is HTML, sanitised as it is
     publish_at: datetime | None = None  # Hugo's publishDate: in no feed before then
     expire_at: datetime | None = None  # Hugo's expiryDate: in no feed from then on
@@ -301,6 +302,10 @@ def _post_from_meta(
 
     aliases = fields.aliases(meta.get("aliases"), lambda message: fail("aliases", message))
     enclosures = read_enclosures(meta.get("enclosures"), lambda m: fail("enclosures", m))
+    image_key = hugo_key(*IMAGE_KEYS)
+    image = None
+    if image_key is not None:
+        image = read_image(meta[image_key], lambda message: fail(image_key, message))
 
     if problems or published is None:
         return problems
@@ -326,6 +331,7 @@ def _post_from_meta(
         mentions=mentions,
         aliases=aliases,
         enclosures=enclosures,
+        image=image,
         markup=markup,
         publish_at=publish_at,
         expire_at=expire_at,

@@ -146,7 +146,7 @@ def _rebuild(
     # saying what it was before, and its posts or output differ from that), so looked for here.
     clean_temp_files(config.output_dir)
     from scofeed.publish.rendering import feed_jobs, page_jobs
-    from scofeed.publish.static import bundle_files, refuse_shadowed, static_files
+    from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.plan import plan_feeds, published_filed
@@ -171,6 +171,9 @@ def _rebuild(
     published_posts, filed = published_filed(posts, gazetteer, now)
     refs = Refs(published_posts, config)  # what link tags ({% post_url %}) may name
     published_posts = refs.keyed(published_posts, warnings)
+    published_posts, problems = measured(published_posts, config)  # enclosures of static/
+    if problems:
+        raise unreadable(problems)
     specs = plan_feeds(published_posts, filed, config)
     jobs = list(feed_jobs(specs))
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too

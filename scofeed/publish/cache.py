@@ -41,7 +41,7 @@ _BUILD_FILE = "build.pickle"
 _WRITTEN_FILE = "written.txt"
 _POSTS_FILE = "posts.pickle"
 # The layout of the two files; the record fields below are checked by name besides.
-_FORMAT = 10
+_FORMAT = 11
 # The distributions whose code shapes the output: parsing, rendering, sanitising, writing.
 LIBRARIES = (
     "PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe",

@@ -107,7 +107,9 @@ class Entries:
         hit = self.cache.entry(post.digest + post.link_key, permalink(post, self.config))
         if hit is None or len(hit) != len(Entry.__dataclass_fields__):
             return None
-        entry = self.memo[post.path] = Entry(*hit)
+        id_, link, title, html, summary, image = hit
+        entry = Entry(id_, link, title, html, summary, image or None)
+        self.memo[post.path] = entry
         return entry
 
     def missing(self, posts: Iterable[Post]) -> list[Post]:
@@ -120,7 +122,8 @@ class Entries:
         self.cache.put_entry(
             post.digest + post.link_key,
             entry.link,
-            (entry.id, entry.link, entry.title, entry.html, entry.summary),
+            # The cache holds text only: no picture is "".
+            (entry.id, entry.link, entry.title, entry.html, entry.summary, entry.image or ""),
         )
 
 

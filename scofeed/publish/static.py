@@ -6,14 +6,17 @@ an unreadable file is a problem by name, as in the post store."""
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import unquote
 
 from scofeed.config import Config
 from scofeed.errors import InputError, Problem
 from scofeed.posts.files import PostFile, file_version, shown, walk_files
+from scofeed.posts.media import is_site_path
 from scofeed.posts.post import Post
 from scofeed.posts.store import bundle_folders, bundle_of, post_markup, shown_prefix
 from scofeed.site import layout
@@ -97,3 +100,32 @@ def refuse_shadowed(statics: list[StaticFile], written: Iterable[str], config: C
         clashes.append(Problem(shown(s.source, config.root), None, why))
     if clashes:
         raise InputError("the static folder clashes with the site; nothing was published", clashes)
+
+
+def measured(posts: list[Post], config: Config) -> tuple[list[Post], list[Problem]]:
+    """Posts whose enclosures name files of the site (`media/ep1.mp3`, in static/): each such
+    file must be there (a link to nothing is refused by name), and its size is the length the
+    feeds give when the post gives none. The sizes also key the post's renderings, so a file
+    replaced by a longer one is said on the next build."""
+    out, problems = [], []
+    for post in posts:
+        if not any(is_site_path(url) for url, *_ in post.enclosures):
+            out.append(post)
+            continue
+        enclosures = []
+        for url, mime, length, duration in post.enclosures:
+            if is_site_path(url):
+                try:
+                    size = (config.static_dir / unquote(url)).stat().st_size
+                except OSError:
+                    why = (
+                        f"enclosures: {url} is no file of {shown(config.static_dir, config.root)}/;"
+                        " put the file there, or give its http(s) URL"
+                    )
+                    problems.append(Problem(post.path, None, why))
+                    continue
+                length = size if length is None else length
+            enclosures.append((url, mime, length, duration))
+        sizes = hashlib.sha256(repr(enclosures).encode()).hexdigest()[:16]
+        out.append(replace(post, enclosures=tuple(enclosures), link_key=post.link_key + sizes))
+    return out, problems

@@ -3,8 +3,11 @@ HTML, summary), the ids of entries and feeds, and the addresses of its enclosure
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from html import unescape
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from scofeed.config import Config
 from scofeed.infra.urls import is_absolute_iri
@@ -24,6 +27,9 @@ class Entry:
     title: str
     html: str
     summary: str
+    # Its picture's absolute URL: the post's `image:`, else the body's first image (a feed
+    # reader's thumbnail); None when it has neither.
+    image: str | None = None
 
 
 def entry_id(post: Post, config: Config) -> str:
@@ -75,10 +81,27 @@ def render_entry(post: Post, config: Config, refs: Refs | None = None) -> Entry:
     link = layout.permalink(post, config)
     links = refs.links_for(post) if refs is not None else None
     html = render_html(post, link, links=links, params=page_params(post, config))
+    first = _FIRST_IMAGE.search(html)
     return Entry(
         id=entry_id(post, config),
         link=link,
         title=title_of(post, html),
         html=html,
         summary=summary_of(post, html),
+        image=image_url(post, config) or (unescape(first.group(1)) if first else None),
     )
+
+
+# The sanitiser writes every attribute in double quotes, and links absolute against the page.
+_FIRST_IMAGE = re.compile(r'<img\s[^>]*?\bsrc="(https?://[^"]+)"')
+
+
+def image_url(post: Post, config: Config) -> str | None:
+    """The absolute URL of the post's `image:`: a URL as it is; a file of its page bundle
+    where the build publishes it, beside the page; any other path below base_url (static/)."""
+    if post.image is None or not is_site_path(post.image):
+        return post.image
+    folder, name = os.path.split(post.source)
+    if name.startswith("index.") and os.path.isfile(os.path.join(folder, post.image)):
+        return urljoin(layout.permalink(post, config), quote(post.image, safe="/-._~"))
+    return layout.url(config, post.image)

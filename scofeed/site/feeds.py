@@ -34,6 +34,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
 THR_NS = "http://purl.org/syndication/thread/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 FORMATS = tuple(layout.FEED_FORMATS)
 
 
@@ -102,8 +103,10 @@ def render(
     fg.link(href=layout.url(config, spec.path(fmt)), rel="self", type=f"application/{fmt}+xml")
     fg.link(href=home, rel="alternate", type="text/html")
 
+    images: list[tuple[str | None, bool]] = []  # each entry's picture, and if the post named it
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
         entry = entry_for(post) if entry_for is not None else render_entry(post, config)
+        images.append((entry.image, post.image is not None))
         fe = fg.add_entry(order="append")
         # feedgen's id() and guid() each set both; RSS carries the id as it is (an old feed's
         # guid, say), Atom an IRI made of it when it is none.
@@ -115,7 +118,8 @@ def render(
         fe.link(href=entry.link, rel="alternate", type="text/html")
         fe.published(post.date)
         fe.updated(post.updated)
-        fe.content(entry.html, type="html")
+        if config.feed_content == "full":  # else the summary and the link to the page only
+            fe.content(entry.html, type="html")
         summary = entry.summary or entry.title
         fe.summary(escape(summary, quote=False) if fmt == "rss" else summary)
         author = post.author or config.author
@@ -128,7 +132,7 @@ def render(
         raw = fg.atom_str(pretty=False) if fmt == "atom" else fg.rss_str(pretty=False)
     except ValueError as exc:  # feedgen's "Required fields not set", lxml's bad characters
         raise FeedError(f"{spec.path(fmt)}: cannot be rendered: {exc}") from exc
-    return _finish(raw, fmt, spec, config)
+    return _finish(raw, fmt, spec, config, images)
 
 
 def _categories(
@@ -143,9 +147,11 @@ def _categories(
     return list(out.items())
 
 
-def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
+def _finish(
+    raw: bytes, fmt: str, spec: FeedSpec, config: Config, images: list[tuple[str | None, bool]]
+) -> bytes:
     """Fix what feedgen cannot be told: locale-free dates with four-digit years, and titles and
-    summaries that say they are text."""
+    summaries that say they are text; add each entry's picture (Media RSS)."""
     from lxml import etree
 
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
@@ -181,7 +187,27 @@ def _finish(raw: bytes, fmt: str, spec: FeedSpec, config: Config) -> bytes:
                 link.set("type", mime)
                 if length is not None:
                     link.set("length", str(length))
+    if any(picture for picture, _ in images):
+        channel = root.find("channel")
+        items = channel.iter("item") if fmt == "rss" else root.iter(f"{{{ATOM_NS}}}entry")
+        for el, (picture, own) in zip(items, images, strict=True):
+            _media(el, picture, own)
+        # The namespace only in feeds that use it, declared once on the root.
+        etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _media(el: Any, url: str | None, own: bool) -> None:
+    """Media RSS, what readers show an entry's picture from (in RSS and Atom alike): the post's
+    own `image:` as its `media:content` and thumbnail; the body's first image as the thumbnail
+    only, as it is shown in the content already."""
+    from lxml import etree
+
+    if url is None:
+        return
+    if own:
+        etree.SubElement(el, f"{{{MEDIA_NS}}}content", url=url, medium="image")
+    etree.SubElement(el, f"{{{MEDIA_NS}}}thumbnail", url=url)
 
 
 def _duration(post: Post) -> int | None:

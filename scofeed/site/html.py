@@ -171,6 +171,7 @@ def _post_context(page: PostPage, config: Config, entry_for: EntryFor) -> dict[s
         jsonld=_news_article(page, post, entry, config),
     )
     context["page"]["description"] = entry.summary
+    post["image"] = entry.image  # og:image, twitter:image and the JSON-LD's image
     return context
 
 
@@ -193,6 +194,8 @@ def _news_article(
     }
     if entry.summary:
         data["description"] = entry.summary
+    if entry.image:
+        data["image"] = [entry.image]
     if page.item.countries:
         data["about"] = [{"@type": "Country", "name": n} for n in page.item.countries]
     if post["tags"]:

@@ -34,7 +34,12 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
             "id": entry.id,
             "url": entry.link,
             "title": entry.title,
-            "content_html": entry.html,
+            # The whole post, or (feed_content = "summary") its summary and the link above.
+            **(
+                {"content_html": entry.html}
+                if config.feed_content == "full"
+                else {"content_text": entry.summary or entry.title}
+            ),
             "summary": entry.summary or entry.title,
             "date_published": rfc3339(post.date),
             "date_modified": rfc3339(post.updated),
@@ -42,6 +47,8 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
             "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
             "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
         }
+        if entry.image:  # Media RSS in the RSS and Atom feeds
+            item["image"] = entry.image
         if post.enclosures:  # RSS <enclosure> (the first), Atom <link rel="enclosure">
             item["attachments"] = [_attachment(e, config) for e in post.enclosures]
         if post.comments is not None:  # RSS slash:comments, Atom thr:total
