@@ -8,11 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import html as lxml_html
 
 from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename, slugify
 from scofeed.posts.store import load_posts
-from scofeed.posts.text import derive_title, render_html, summary_of, title_of
+from scofeed.posts.text import derive_title, markdown_html, render_html, summary_of, title_of
 
 from conftest import post
 
@@ -287,3 +288,14 @@ def test_oddities_simply_work_end_to_end(tmp_path: Path) -> None:
         assert not parsed.bozo
         assert parsed.entries[0].title == title
         assert "\x00" not in parsed.entries[0].content[0].value
+
+
+def test_footnote_references_lead_to_their_notes_and_no_other_id_survives() -> None:
+    html = markdown_html(
+        'Said[^a].\n\n[^a]: A note.\n\n<div id="menu">clobber</div>', base="https://e.org/p.html"
+    )
+    doc = lxml_html.fragment_fromstring(html, create_parent="div")
+    (ref,) = doc.xpath("//sup/a/@href")
+    assert ref == "https://e.org/p.html#fn-a"
+    assert doc.xpath("//*/@id") == ["fn-a"]  # the note's; a post's own ids never pass
+    assert doc.xpath('//*[@id="fn-a"]//p/text()') == ["A note."]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from scofeed.posts.post import Post, body_of
 from scofeed.posts.shortcodes import Links, expand
@@ -33,9 +34,27 @@ def markdown_html(markdown: str, base: str | None = None, *, markup: str = "mark
             | pyromark.Options.ENABLE_TASKLISTS
         )
         raw = pyromark.html(markdown, options=options)
-    if base is None:
-        return str(nh3.clean(raw, link_rel=None)).strip()
-    return str(nh3.clean(raw, link_rel=None, url_relative=("rewrite_with_base", base))).strip()
+    options_: dict[str, Any] = {"link_rel": None}
+    if base is not None:
+        options_["url_relative"] = ("rewrite_with_base", base)
+    if 'class="footnote-definition" id="' in raw:
+        # Footnotes: their definitions keep an id (in our own `fn-` namespace, so no post can
+        # name another element of the page) and the references lead to it.
+        raw = _FOOTNOTE_ID.sub(r'\1id="fn-\2"', raw)
+        raw = _FOOTNOTE_REF.sub(r'\1href="#fn-\2"', raw)
+        options_["attributes"] = {**nh3.ALLOWED_ATTRIBUTES, "div": {"id"}}
+        options_["attribute_filter"] = _footnote_ids
+    return str(nh3.clean(raw, **options_)).strip()
+
+
+_FOOTNOTE_ID = re.compile(r'(<div class="footnote-definition" )id="([^"<>]*)"')
+_FOOTNOTE_REF = re.compile(r'(<sup class="footnote-reference"><a )href="#([^"<>]*)"')
+
+
+def _footnote_ids(element: str, attribute: str, value: str) -> str | None:
+    if element == "div" and attribute == "id":
+        return value if value.startswith("fn-") else None
+    return value
 
 
 def render_html(
