@@ -47,6 +47,7 @@ class Config:
     tag_authority: str = DEFAULT_TAG_AUTHORITY
     permalink: str = DEFAULT_PERMALINK
     page_size: int = 10  # posts on each page of the home, country and monthly listings
+    archive_size: int = 0  # entries in each RFC 5005 archive document; 0: feed_limit's
     feed_content: str = "full"  # or "summary": entries carry the summary and the link only
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
@@ -88,6 +89,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "permalink": str,
     "page_size": int,
     "feed_content": str,
+    "archive_size": int,
     "gazetteer": dict,
 }
 
@@ -184,6 +186,8 @@ def _check(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: feed_limit must be 0 (every post) or more")
     if config.page_size < 1:
         raise ConfigError(f"{where}: page_size must be 1 or more posts a page")
+    if config.archive_size < 0:
+        raise ConfigError(f"{where}: archive_size must be 0 (as feed_limit) or more entries")
     if config.feed_content not in ("full", "summary"):
         raise ConfigError(
             f'{where}: feed_content must be "full" (the whole post in every entry) or "summary"'

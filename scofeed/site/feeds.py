@@ -35,6 +35,7 @@ SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
 THR_NS = "http://purl.org/syndication/thread/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+FH_NS = "http://purl.org/syndication/history/1.0"
 FORMATS = tuple(layout.FEED_FORMATS)
 
 
@@ -187,6 +188,7 @@ def _finish(
                 link.set("type", mime)
                 if length is not None:
                     link.set("length", str(length))
+    _history(root, fmt, spec, config)
     if any(picture for picture, _ in images):
         channel = root.find("channel")
         items = channel.iter("item") if fmt == "rss" else root.iter(f"{{{ATOM_NS}}}entry")
@@ -195,6 +197,27 @@ def _finish(
         # The namespace only in feeds that use it, declared once on the root.
         etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _history(root: Any, fmt: str, spec: FeedSpec, config: Config) -> None:
+    """Feed History (RFC 5005): `fh:complete` on a feed that holds every entry, `fh:archive`
+    on an archive document, and the links between the documents, before the first entry."""
+    from lxml import etree
+
+    a = f"{{{ATOM_NS}}}"
+    parent = root.find("channel") if fmt == "rss" else root
+    first = parent.find("item" if fmt == "rss" else f"{a}entry")
+    at = parent.index(first) if first is not None else len(parent)
+    # A subscription feed with archives behind it is neither complete nor an archive.
+    fh = [] if spec.pages and not spec.page else ["archive" if spec.page else "complete"]
+    marks = [etree.Element(f"{{{FH_NS}}}{name}") for name in fh]
+    rel_type = f"application/{fmt}+xml"
+    for rel, href in spec.history_links(layout.FEED_FORMATS[fmt], config).items():
+        marks.append(etree.Element(f"{a}link", rel=rel, href=href, type=rel_type))
+    for offset, el in enumerate(marks):
+        parent.insert(at + offset, el)
+    if fh:
+        etree.cleanup_namespaces(root, top_nsmap={"fh": FH_NS})
 
 
 def _media(el: Any, url: str | None, own: bool) -> None:

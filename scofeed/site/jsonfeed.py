@@ -58,13 +58,17 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         "version": VERSION,
         "title": spec.title,
         "home_page_url": home,
-        "feed_url": layout.url(config, spec.folder + layout.JSON_FILE),
+        "feed_url": layout.url(config, spec.files_folder + layout.JSON_FILE),
         "description": spec.description,
         "language": config.language,
         "authors": [{"name": config.author}],
         "author": {"name": config.author},  # 1.1 keeps 1.0's field for older readers
         "items": items,
     }
+    # JSON Feed pages to older items through next_url: the archive documents, newest first.
+    older = spec.history_links(layout.JSON_FILE, config).get("prev-archive")
+    if older is not None:
+        feed["next_url"] = older
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

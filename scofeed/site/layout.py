@@ -52,6 +52,15 @@ def country_folder(country: str) -> str:
     return f"{COUNTRIES}{slugify(country, max_length=None)}/"
 
 
+# RFC 5005's archive documents of a feed folder: `history/1/` holds its oldest entries.
+HISTORY = "history/"
+
+
+def history_folder(folder: str, page: int) -> str:
+    """The folder of archive document `page` of a feed folder: `countries/china/history/3/`."""
+    return f"{folder}{HISTORY}{page}/"
+
+
 def feed_path(folder: str, fmt: str) -> str:
     """The RSS or Atom file of a feed folder (`""` is the whole category's)."""
     return folder + FEED_FORMATS[fmt]

@@ -28,9 +28,61 @@ class FeedSpec:
     entries: tuple[Post, ...]  # newest first, at most feed_limit
     # Countries of each entry, in entry order, so categories never need detection again.
     entry_countries: tuple[tuple[str, ...], ...]
+    # RFC 5005: the subscription feed (page 0) holds the newest entries; the older ones, and
+    # only those, are in archive documents of `archive_size` entries counted from the oldest
+    # post (page 1 holds the oldest), so a new post changes the newest archive document only.
+    older: tuple[Post, ...] = ()  # newest first
+    older_countries: tuple[tuple[str, ...], ...] = ()
+    archive_size: int = 1
+    page: int = 0  # 0: the subscription feed; n: archive document n
+    pages: int = 0  # how many archive documents the feed has
+
+    @property
+    def files_folder(self) -> str:
+        """Where this document's files are: the feed folder, or its archive document's."""
+        return layout.history_folder(self.folder, self.page) if self.page else self.folder
 
     def path(self, fmt: str) -> str:
-        return layout.feed_path(self.folder, fmt)
+        return layout.feed_path(self.files_folder, fmt)
+
+    def archive_path(self, page: int, name: str) -> str:
+        """The file `name` of archive document `page` (0: the subscription feed's)."""
+        return (layout.history_folder(self.folder, page) if page else self.folder) + name
+
+    def history_links(self, name: str, config: Config) -> dict[str, str]:
+        """RFC 5005's links of this document, for its file `name` (rss.xml, feed.json): a
+        subscription feed's `prev-archive` leads to the newest archive document; an archive
+        document's `current` to the subscription feed, `prev-archive` and `next-archive` to
+        its older and newer neighbours."""
+        links = {}
+        if self.page:
+            links["current"] = self.archive_path(0, name)
+            if self.page > 1:
+                links["prev-archive"] = self.archive_path(self.page - 1, name)
+            if self.page < self.pages:
+                links["next-archive"] = self.archive_path(self.page + 1, name)
+        elif self.pages:
+            links["prev-archive"] = self.archive_path(self.pages, name)
+        return {rel: layout.url(config, path) for rel, path in links.items()}
+
+    def archives(self) -> list[FeedSpec]:
+        """The feed's archive documents, oldest first."""
+        size = self.archive_size
+        oldest = list(zip(self.older, self.older_countries, strict=True))[::-1]
+        return [
+            FeedSpec(
+                folder=self.folder,
+                title=self.title,
+                description=self.description,
+                country=self.country,
+                entries=tuple(p for p, _ in oldest[i : i + size][::-1]),
+                entry_countries=tuple(c for _, c in oldest[i : i + size][::-1]),
+                archive_size=size,
+                page=i // size + 1,
+                pages=self.pages,
+            )
+            for i in range(0, len(oldest), size)
+        ]
 
     @property
     def updated(self) -> datetime:
@@ -70,6 +122,7 @@ def plan_feeds(
 ) -> list[FeedSpec]:
     """`plan`, from `published_filed`'s answer."""
     limit = config.feed_limit or None
+    size = config.archive_size or config.feed_limit or 1
     by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
     every: list[tuple[Post, tuple[str, ...]]] = []
     for post, names in zip(published, filed, strict=True):
@@ -84,7 +137,7 @@ def plan_feeds(
         country: str | None,
         items: Sequence[tuple[Post, tuple[str, ...]]],
     ) -> FeedSpec:
-        kept = items[:limit]
+        kept, older = items[:limit], items[limit:] if limit else []
         return FeedSpec(
             folder=folder,
             title=title,
@@ -92,6 +145,10 @@ def plan_feeds(
             country=country,
             entries=tuple(p for p, _ in kept),
             entry_countries=tuple(c for _, c in kept),
+            older=tuple(p for p, _ in older),
+            older_countries=tuple(c for _, c in older),
+            archive_size=size,
+            pages=-(-len(older) // size),
         )
 
     specs = [spec("", config.title, config.description, None, every)]
@@ -131,7 +188,10 @@ def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]
 def feed_key(spec: FeedSpec, kind: str) -> str:
     """A hash of everything a feed file's bytes depend on besides the configuration and the
     code (which key the whole cache): when it is unchanged, so is the file."""
-    h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description)).encode())
+    # Its archive links: a subscription feed's lead to the newest archive document; an archive
+    # document's to its neighbours (only the newest has no newer one).
+    links = (spec.page, spec.pages) if spec.page in (0, spec.pages) else (spec.page, "inner")
+    h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description, links)).encode())
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
         h.update(repr((post.digest + post.link_key, post.path, post.slug, countries)).encode())
     return h.hexdigest()
