@@ -47,6 +47,7 @@ class Config:
     tag_authority: str = DEFAULT_TAG_AUTHORITY
     permalink: str = DEFAULT_PERMALINK
     page_size: int = 10  # posts on each page of the home, country and monthly listings
+    exclude_tags: tuple[str, ...] = ()  # posts with any of these tags are in no feed
     archive_size: int = 0  # entries in each RFC 5005 archive document; 0: feed_limit's
     feed_content: str = "full"  # or "summary": entries carry the summary and the link only
     # Site additions to the gazetteer: country name -> names that mention it.
@@ -90,6 +91,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "page_size": int,
     "feed_content": str,
     "archive_size": int,
+    "exclude_tags": list,
     "gazetteer": dict,
 }
 
@@ -136,6 +138,11 @@ def load_config(
     if output_dir is not None:
         values["output_dir"] = output_dir.resolve()
     values["gazetteer"] = _gazetteer(data.get("gazetteer", {}), where)
+    if "exclude_tags" in values:
+        tags = values["exclude_tags"]
+        if not all(isinstance(tag, str) and tag.strip() for tag in tags):
+            raise ConfigError(f'{where}: exclude_tags must be a list of tags, like ["internal"]')
+        values["exclude_tags"] = tuple(tags)
     config = Config(root=root, config_file=source if read else None, **values)
     # Every path made absolute against the config's folder (command-line ones are already).
     config = _with_paths(config)
@@ -143,7 +150,7 @@ def load_config(
     return config
 
 
-_KIND = {"str": "string in quotes", "int": "whole number", "dict": "table"}
+_KIND = {"str": "string in quotes", "int": "whole number", "dict": "table", "list": "list"}
 
 
 def _with_paths(config: Config) -> Config:

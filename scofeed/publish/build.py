@@ -149,7 +149,7 @@ def _rebuild(
     from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
-    from scofeed.site.plan import plan_feeds, published_filed
+    from scofeed.site.plan import is_excluded, page_tags, plan_feeds, published_filed
     from scofeed.site.refs import Refs
     from scofeed.site.sitemap import TYPEPAD_FEEDS
 
@@ -179,7 +179,10 @@ def _rebuild(
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
     # (it made a second, contradicting rule for /index.rdf).
     reserved = [job.path for job in jobs] + SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
-    site = plan_pages(published_posts, filed, config, reserved)
+    site = plan_pages(
+        published_posts, filed, config, reserved, page_tags(published_posts, config),
+        [not is_excluded(post, config) for post in published_posts],
+    )  # fmt: skip
     if isinstance(site, list):
         raise unreadable(site)
     jobs += page_jobs(site.pages, templates)

@@ -52,6 +52,7 @@ class ListPage:
     count: int  # posts in the whole listing
     country: str | None = None
     month: tuple[int, int] | None = None
+    tag: str | None = None
     # The home page's first page lists the countries: (name, posts, newest post's date).
     countries: tuple[tuple[str, int, datetime], ...] = ()
 
@@ -86,6 +87,8 @@ def plan_pages(
     countries: Sequence[tuple[str, ...]],
     config: Config,
     reserved: Sequence[str] = (),
+    tags: Sequence[tuple[str, ...]] | None = None,
+    listed: Sequence[bool] | None = None,
 ) -> SitePages | list[Problem]:
     """Every page for the published posts (newest first, each with the countries it is filed
     under); the problems instead when two files would share one path (`reserved` are the
@@ -97,6 +100,11 @@ def plan_pages(
         older = items[i + 1].post if i + 1 < len(items) else None
         pages.append(PostPage(layout.permalink_file(item.post, config), item, newer, older))
 
+    all_items = items
+    if listed is not None:  # posts kept out of feeds (`exclude_tags`) are in no listing either
+        every = zip(items, tags or [()] * len(items), listed, strict=True)
+        shown = [(item, t) for item, t, on in every if on]
+        items, tags = [item for item, _ in shown], [t for _, t in shown]
     pages += _listing(items, "home", config.title, "", "", config)
     by_country: dict[str, list[Listed]] = {}
     by_month: dict[tuple[int, int], list[Listed]] = {}
@@ -109,6 +117,14 @@ def plan_pages(
         folder = layout.country_folder(name)
         title = f"{config.title}: {name}"
         pages += _listing(members, "country", title, folder, folder, config, country=name)
+    by_tag: dict[str, list[Listed]] = {}
+    for item, names in zip(items, tags or [() for _ in items], strict=True):
+        for name in names:
+            by_tag.setdefault(name, []).append(item)
+    for name, members in by_tag.items():
+        folder = layout.tag_folder(name)
+        title = f"{config.title}: {name}"
+        pages += _listing(members, "tag", title, folder, folder, config, tag=name)
     for (year, month), members in by_month.items():
         folder = layout.month_folder(year, month)
         title = f"{config.title}: {_MONTHS[month - 1]} {year:04d}"
@@ -127,7 +143,7 @@ def plan_pages(
     # is made `_redirects/index.html`, `rss.xml/` likewise) or at one of its folders failed while
     # publishing (exit 2, the output half written) instead of being refused by name here.
     folders = {f: owner for path, owner in taken.items() for f in layout.folders_of(path)}
-    for item in items:
+    for item in all_items:
         target = layout.permalink_file(item.post, config)
         for alias in item.post.aliases:
             path = layout.alias_file(alias, config)
@@ -183,6 +199,7 @@ def _listing(
     *,
     country: str | None = None,
     month: tuple[int, int] | None = None,
+    tag: str | None = None,
 ) -> list[ListPage]:
     size = config.page_size
     total = max(1, -(-len(items) // size))
@@ -199,6 +216,7 @@ def _listing(
             count=len(items),
             country=country,
             month=month,
+            tag=tag,
         )
         for number in range(1, total + 1)
     ]
@@ -261,6 +279,7 @@ def page_key(page: Page) -> str:
             page.count,
             page.country,
             page.month,
+            page.tag,
             page.countries,
             [_post_key(item) for item in page.items],
         )

@@ -100,6 +100,7 @@ def _post(item: Listed, at: str, config: Config, entry_for: EntryFor) -> dict[st
     """A post as listings and its own page show it."""
     post, entry = item.post, entry_for(item.post)
     path = layout.permalink_file(post, config)
+    excluded = {layout.tag_folder(tag) for tag in config.exclude_tags}  # no feeds, no page
     return {
         "title": entry.title,
         "url": entry.link,
@@ -113,6 +114,12 @@ def _post(item: Listed, at: str, config: Config, entry_for: EntryFor) -> dict[st
             for name in item.countries
         ],
         "tags": list(post.tags),
+        # Each tag with its page (tags with no letter or digit have none).
+        "tag_links": [
+            {"name": tag, "link": relative(at, folder)}
+            for tag in post.tags
+            if (folder := layout.tag_folder(tag)) and folder not in excluded
+        ],
         "comments": post.comments,
     }
 
@@ -208,7 +215,7 @@ def _news_article(
 def _list_context(page: ListPage, config: Config, entry_for: EntryFor) -> dict[str, Any]:
     title = page.title if page.number == 1 else f"{page.title} (page {page.number})"
     context = _common(page.path, title, config)
-    if page.kind == "country" and page.country is not None:
+    if page.kind in ("country", "tag"):
         context["feeds"] = _feeds(page.feeds, page.title, config, page.path)
     context.update(
         listing={
@@ -216,6 +223,7 @@ def _list_context(page: ListPage, config: Config, entry_for: EntryFor) -> dict[s
             "title": page.title,
             "count": page.count,
             "country": page.country,
+            "tag": page.tag,
             "month": (
                 {"year": page.month[0], "number": page.month[1], "name": month_name(page.month[1])}
                 if page.month

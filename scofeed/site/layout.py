@@ -3,6 +3,8 @@ owner of the site's layout. Nothing else spells a file name or a folder.
 
     rss.xml atom.xml feed.json embed.html index.html   the whole category
     countries/<slug>/ (the same five files)             one country
+    tags/<slug>/ (the same five files)                  one tag
+    <feed folder>history/<n>/ (rss.xml, atom.xml, feed.json)  RFC 5005 archive documents
     page/<n>/index.html, countries/<slug>/page/<n>/     the listings' further pages
     <year>/<month>/index.html (and page/<n>/)           a month's posts
     archives/index.html                                 every month, by year
@@ -30,6 +32,7 @@ INDEX_FILE = "index.html"
 OPML_FILE = "feeds.opml"
 EMBED_SCRIPT = "embed.js"
 COUNTRIES = "countries/"
+TAGS = "tags/"
 ARCHIVES = "archives/"
 SITEMAP_FILE = "sitemap.xml"
 ROBOTS_FILE = "robots.txt"
@@ -50,6 +53,12 @@ FOLDER_FILES = (RSS_FILE, ATOM_FILE, JSON_FILE, EMBED_FILE, INDEX_FILE)
 def country_folder(country: str) -> str:
     """`Sri Lanka` -> `countries/sri-lanka/`."""
     return f"{COUNTRIES}{slugify(country, max_length=None)}/"
+
+
+def tag_folder(tag: str) -> str:
+    """`Energy Security` -> `tags/energy-security/`; "" when the name has no letter or digit."""
+    slug = slugify(tag, max_length=None)
+    return f"{TAGS}{slug}/" if slug else ""
 
 
 # RFC 5005's archive documents of a feed folder: `history/1/` holds its oldest entries.

@@ -104,10 +104,10 @@ def embed_code(folder: str, title: str, config: Config) -> str:
 
 
 def render_opml(specs: Sequence[FeedSpec], config: Config) -> bytes:
-    """`feeds.opml` (OPML 2.0): every feed of the site, the whole category and then the
-    countries each in a folder, for a feed reader to import in one step. One outline per feed
-    folder, naming its Atom feed (the format with entry update dates). Dated by the newest
-    entry, never by the clock."""
+    """`feeds.opml` (OPML 2.0): every feed of the site, the whole category, then the countries
+    and the tags each in a folder, for a feed reader to import in one step. One outline per
+    feed folder, naming its Atom feed (the format with entry update dates). Dated by the
+    newest entry, never by the clock."""
     from lxml import etree
 
     opml = etree.Element("opml", version="2.0")
@@ -120,8 +120,9 @@ def render_opml(specs: Sequence[FeedSpec], config: Config) -> bytes:
     etree.SubElement(head, "docs").text = "https://opml.org/spec2.opml"
     body = etree.SubElement(opml, "body")
     groups = (
-        (config.title, [s for s in specs if s.country is None]),
+        (config.title, [s for s in specs if s.folder == ""]),
         (f"{config.title}: countries", [s for s in specs if s.country is not None]),
+        (f"{config.title}: tags", [s for s in specs if s.folder.startswith(layout.TAGS)]),
     )
     for name, members in groups:
         if not members:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from scofeed.config import Config
 from scofeed.posts.countries import Gazetteer
 from scofeed.posts.post import Post, body_of
+from scofeed.posts.slugs import slugify
 from scofeed.site import layout
 
 # An empty feed still needs an updated date; the clock is never it, so the epoch is.
@@ -120,15 +121,25 @@ def published_filed(
 def plan_feeds(
     published: Sequence[Post], filed: Sequence[tuple[str, ...]], config: Config
 ) -> list[FeedSpec]:
-    """`plan`, from `published_filed`'s answer."""
+    """`plan`, from `published_filed`'s answer: the category's feed, one per country and one
+    per tag. A post with a tag of `exclude_tags` is in none of them."""
+    tagged = tags_of(published)
+    if config.exclude_tags:
+        kept = [i for i, post in enumerate(published) if not is_excluded(post, config)]
+        published = [published[i] for i in kept]
+        filed = [filed[i] for i in kept]
+        tagged = [tagged[i] for i in kept]
     limit = config.feed_limit or None
     size = config.archive_size or config.feed_limit or 1
     by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
+    by_tag: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
     every: list[tuple[Post, tuple[str, ...]]] = []
-    for post, names in zip(published, filed, strict=True):
+    for post, names, tags in zip(published, filed, tagged, strict=True):
         every.append((post, names))
         for name in names:
             by_country.setdefault(name, []).append((post, names))
+        for tag in tags:
+            by_tag.setdefault(tag, []).append((post, names))
 
     def spec(
         folder: str,
@@ -162,7 +173,51 @@ def plan_feeds(
                 items,
             )
         )
+    for tag, items in by_tag.items():
+        title = f"{config.title}: {tag}"
+        desc = f"{config.description} Posts tagged {tag}."
+        specs.append(spec(layout.tag_folder(tag), title, desc, None, items))
     return sorted(specs, key=lambda s: s.folder)
+
+
+def is_excluded(post: Post, config: Config) -> bool:
+    """The post has a tag of `exclude_tags` (by its slug: case and spacing aside): it is in no
+    feed and no listing, and keeps only its own page."""
+    if not config.exclude_tags or not post.tags:
+        return False
+    excluded = {slugify(tag, max_length=None) for tag in config.exclude_tags}
+    return any(slugify(tag, max_length=None) in excluded for tag in post.tags)
+
+
+def page_tags(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
+    """The tags each post's page lists it under: those with feeds (`exclude_tags` have
+    none, so no page either: its feed links would lead nowhere)."""
+    excluded = {slugify(tag, max_length=None) for tag in config.exclude_tags}
+    return [
+        tuple(t for t in tags if slugify(t, max_length=None) not in excluded)
+        for tags in tags_of(posts)
+    ]
+
+
+def tags_of(posts: Sequence[Post]) -> list[tuple[str, ...]]:
+    """The tags each post's feed and page are filed under: tags that make one folder
+    (`Energy Security`, `energy-security`) are one, named as most posts write it; a tag with
+    no letter or digit has no folder, and so no feed."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        for tag in post.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    by_folder: dict[str, list[str]] = {}
+    for tag in sorted(counts):
+        if folder := layout.tag_folder(tag):
+            by_folder.setdefault(folder, []).append(tag)
+    spelling = {}
+    for group in by_folder.values():
+        best = min(group, key=lambda t: (-counts[t], t))
+        spelling.update(dict.fromkeys(group, best))
+    return [
+        tuple(sorted({spelling[tag] for tag in post.tags if tag in spelling})) for post in posts
+    ]
 
 
 def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]]:
