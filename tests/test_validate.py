@@ -521,3 +521,27 @@ def test_any_damage_gives_findings_or_not_a_feed(
         return
     for finding in findings:
         assert finding.rule in RULES and finding.severity == RULES[finding.rule].severity
+
+
+def test_validating_leaves_no_reference_cycle() -> None:
+    """A build runs with the cycle collector off and validates every feed it writes (thousands
+    of archive documents on a big site): a cycle left per document kept every parsed tree
+    alive (1.5 GB at 10,000 posts)."""
+    import gc
+
+    from scofeed.validate import validate_bytes
+
+    rss = (GOLDEN_FOR_CYCLES / "rss.xml").read_bytes()
+    atom = (GOLDEN_FOR_CYCLES / "atom.xml").read_bytes()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            validate_bytes(rss, source="rss.xml")
+            validate_bytes(atom, source="atom.xml")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+GOLDEN_FOR_CYCLES = Path(__file__).parent / "golden"

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -59,6 +61,10 @@ def _call(item: Any) -> Any:
     return fn(shared, item)
 
 
+# Tasks each worker has queued ahead: enough to keep it busy, few enough to bound memory.
+IN_FLIGHT = 4
+
+
 def fork_map(
     fn: Callable[[Any, T], R], items: Sequence[T], *, shared: Any = None, parallel: bool = True
 ) -> Iterator[R]:
@@ -77,4 +83,12 @@ def fork_map(
         initializer=_start_worker,
         initargs=(os.getpid(), fn, shared),
     ) as pool:
-        yield from pool.map(_call, items)
+        # A window of tasks in flight, not `pool.map`'s all at once: results wait for the
+        # consumer in the parent, and a site's thousands of feed files would pile up there.
+        todo = iter(items)
+        flight = deque(pool.submit(_call, item) for item in islice(todo, workers * IN_FLIGHT))
+        while flight:
+            result = flight.popleft().result()
+            for item in islice(todo, 1):
+                flight.append(pool.submit(_call, item))
+            yield result

@@ -223,7 +223,10 @@ class _Checker(AtomValues):
 def check(root: Any, report: Report) -> None:
     """Add the findings for an Atom feed or entry document (root in the Atom namespace)."""
     checker = _Checker(report)
-    if root.tag == A + "feed":
-        checker.feed(root)
-    else:
-        checker.entry(root, feed_author=False)
+    try:
+        if root.tag == A + "feed":
+            checker.feed(root)
+        else:
+            checker.entry(root, feed_author=False)
+    finally:
+        vars(checker).clear()  # its handler tables cycle back to it (`Checker.__init__`)

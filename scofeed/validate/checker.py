@@ -23,6 +23,9 @@ class Checker:
     SPEC: ClassVar[str]
 
     def __init__(self, report: Report) -> None:
+        # Subclasses keep tables of bound methods, a cycle through the checker; `check` clears
+        # it when done, since a build runs with the cycle collector off and the report holds
+        # the document's tree.
         self.r = report
 
     def attributes(self, el: Any, name: str) -> None:

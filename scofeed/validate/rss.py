@@ -194,4 +194,8 @@ class _Checker(RssValues):
 
 def check(root: Any, report: Report) -> None:
     """Add the findings for an `<rss>` document (root already known to be `rss`)."""
-    _Checker(report).rss(root)
+    checker = _Checker(report)
+    try:
+        checker.rss(root)
+    finally:
+        vars(checker).clear()  # its handler tables cycle back to it (`Checker.__init__`)
