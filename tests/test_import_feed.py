@@ -7,7 +7,6 @@ import http.server
 import json
 import re
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from scofeed.posts.text import render_html
 from scofeed.site.layout import permalink_path
 from scofeed.validate import validate_bytes
 
-from conftest import run_cli
+from conftest import run_cli, serving
 
 DATA = Path(__file__).parent / "data" / "import-feed"
 MT = Path(__file__).parent / "data" / "mt"
@@ -47,13 +46,8 @@ FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[\w-]+\.md$")
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty project folder, the current directory while the test runs."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    return tmp_path
+def site(importing_site: Path) -> Path:
+    return importing_site
 
 
 def scofeed(*args: str) -> Result:
@@ -104,16 +98,9 @@ def server() -> Iterator[Server]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 # --- RSS 2.0 ---------------------------------------------------------------------------------

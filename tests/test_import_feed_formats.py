@@ -403,12 +403,8 @@ def test_json_feed_version_urls(version: str) -> None:
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    return tmp_path
+def site(importing_site: Path) -> Path:
+    return importing_site
 
 
 def scofeed(*args: str) -> Result:

@@ -9,7 +9,6 @@ an item without content, control characters pasted into a post).
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from scofeed.importers.wordpress.media import upload_path
 from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.publish.build import build
+
+from conftest import serving
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 OLD = "https://old.example.org/blog"
@@ -391,12 +392,8 @@ def scofeed(*args: str) -> Result:
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    return tmp_path
+def site(importing_site: Path) -> Path:
+    return importing_site
 
 
 def configure(root: Path, base_url: str) -> None:
@@ -491,16 +488,9 @@ def server() -> Iterator[Server]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 JPEG = b"\xff\xd8\xff\xe0 a photograph"
