@@ -206,3 +206,24 @@ def test_a_deleted_posts_page_goes_even_when_the_cache_is_dropped(tmp_path: Path
     (root / "output" / "mine.html").write_text("not scofeed's")
     assert run_cli("build", "--now", NOW, cwd=root).returncode == 0
     assert (root / "output" / "mine.html").read_text() == "not scofeed's"
+
+
+def test_stale_tag_folders_and_archive_documents_go_even_when_the_cache_is_dropped(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "scofeed.toml").write_text("feed_limit = 1\narchive_size = 1\n")
+    for day in (1, 2, 3):
+        (tmp_path / "posts" / f"2020-01-0{day}-x{day}.md").write_text(
+            post(f"date: 2020-01-0{day}\ntags: [gas]", "Talks.")
+        )
+    run_cli("build", "--now", NOW, cwd=tmp_path)
+    out = tmp_path / "output"
+    assert (out / "tags/gas/history/2/atom.xml").is_file() and (out / "history/2").is_dir()
+    shutil.rmtree(tmp_path / ".scofeed")
+    (tmp_path / "posts/2020-01-03-x3.md").unlink()
+    (tmp_path / "posts/2020-01-02-x2.md").write_text(post("date: 2020-01-02", "Talks."))
+    assert run_cli("build", "--now", NOW, cwd=tmp_path).returncode == 0
+    assert not (out / "history/2").exists() and (out / "history/1/rss.xml").is_file()
+    assert not (out / "tags/gas/history").exists()  # gas holds one post now: complete
+    assert (out / "tags/gas/rss.xml").is_file()

@@ -209,7 +209,7 @@ def _rebuild(
     wrote_before = {
         *cache.files,
         *cache.written,
-        *layout.published_country_files(config.output_dir),
+        *layout.published_folder_files(config.output_dir),
     }
     stale = sorted(p for p in wrote_before if p not in made)
     published = sum(p.is_published(now) for p in posts)

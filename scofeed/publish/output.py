@@ -102,8 +102,7 @@ class Publication:
                 target.unlink()
                 removed.append(relative)
                 self.checkpoint(f"removed {len(removed) - 1}")
-                with contextlib.suppress(OSError):  # only when the folder is now empty
-                    target.parent.rmdir()
+                _prune(target.parent, self.output_dir)
         return PublishReport(
             written=tuple(r for r, _, _ in self.staged),
             unchanged=tuple(sorted(self.unchanged)),
@@ -181,3 +180,16 @@ def clean_temp_files(output_dir: Path) -> None:
             if name.startswith(TMP_PREFIX):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(folder, name))
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove `folder` and then each folder above it, up to `root`, while they are empty (a
+    tag's last archive documents leave `history/` empty as well as `history/2/`)."""
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or gone): the folders above hold something too
+            return
+        if root not in folder.parent.parents:  # never above the output folder's own level
+            return
+        folder = folder.parent

@@ -162,17 +162,29 @@ def alias_file(alias: str, config: Config) -> str | None:
     return path
 
 
-def published_country_files(output_dir: Path) -> list[str]:
-    """The files of every country folder now in the output folder (old countries included)."""
-    countries = output_dir / COUNTRIES
-    if not countries.is_dir():
-        return []
-    return [
-        f"{COUNTRIES}{folder.name}/{name}"
-        for folder in sorted(countries.iterdir())
-        for name in FOLDER_FILES
-        if (folder / name).is_file()
-    ]
+def published_folder_files(output_dir: Path) -> list[str]:
+    """The files scofeed writes in feed folders that are now in the output folder: of every
+    country's and tag's folder (old ones included) and of every archive document. A build
+    removes those it no longer writes even when its cache, which lists them, is gone."""
+    folders = [""]
+    for parent in (COUNTRIES, TAGS):
+        if (output_dir / parent).is_dir():
+            folders += [f"{parent}{d.name}/" for d in sorted((output_dir / parent).iterdir())]
+    found = []
+    for folder in folders:
+        if folder:
+            here = output_dir / folder
+            found += [folder + name for name in FOLDER_FILES if (here / name).is_file()]
+        history = output_dir / folder / HISTORY
+        if history.is_dir():
+            found += [
+                f"{folder}{HISTORY}{page.name}/{name}"
+                for page in sorted(history.iterdir())
+                if page.name.isdigit()
+                for name in FOLDER_FILES
+                if (page / name).is_file()
+            ]
+    return found
 
 
 # Content types by exact file name first (both feeds end in .xml), then by suffix.
