@@ -146,7 +146,7 @@ class _Checker(RssValues):
                 "rss-channel", extra, "<rss> holds more than one <channel>; keep one", scope=root
             )
         self.channel(channels[0])
-        check_history(channels[0], self.r)
+        check_history(channels[0], self.r, rss=True)
 
     def channel(self, ch: Any) -> None:
         self.attributes(ch, "channel")

@@ -107,6 +107,10 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("fh-archive-current-missing", WARNING, 'an archive document without a rel="current" link'),
     ("fh-link-duplicate", WARNING, "two prev-archive, next-archive or current links in a document"),
+    ("fh-link-self", WARNING, "an archive link that leads back to the document itself"),
+    ("fh-link-relative", WARNING, "an RSS archive link that is not an absolute URL"),
+    ("fh-misplaced", WARNING, "an fh:complete or fh:archive outside the channel or feed element"),
+    ("fh-rss-plain-link", WARNING, 'an RSS <link rel="prev-archive"> (and the like), no atom:link'),
 )
 
 
