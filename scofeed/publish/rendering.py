@@ -90,8 +90,6 @@ class Entries:
         self.cache = cache
         self.refs = refs  # the posts that link tags may name
         self.memo: dict[str, Entry] = {}
-        # Each JSON Feed item's text, by post and countries, made once a build (`jsonfeed`).
-        self.json_items: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def __call__(self, post: Post) -> Entry:
         entry = self.memo.get(post.path) or self._cached(post)

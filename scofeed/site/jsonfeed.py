@@ -21,29 +21,39 @@ from scofeed.site.entries import Entry, enclosure_url
 from scofeed.site.plan import FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"
-# What json.dumps writes for the items, replaced by their text: each item is encoded once a
-# build (its text is the same in the category's, a country's and a tag's feed and archive
-# documents) and spliced in, indented as json.dumps would indent it.
-_ITEMS = "\x00items\x00"
-_ITEMS_JSON = f'"items": {json.dumps(_ITEMS)}'
 
 
 def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entry]) -> bytes:
     """The feed `spec` as JSON Feed 1.1: the entries, ids, links, dates and content of its
     RSS and Atom feeds."""
     home = layout.url(config, spec.folder)
-    # A build's entries (`Entries`) keep each item's text for the build, under one config.
-    memo: dict[tuple[str, tuple[str, ...]], str] | None = getattr(entry_for, "json_items", None)
-    texts = []
+    items = []
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
-        text = memo.get((post.path, countries)) if memo is not None else None
-        if text is None:
-            item = _item(post, countries, config, entry_for(post))
-            # Strings hold no raw newline (JSON escapes it): each newline is the layout's.
-            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            if memo is not None:
-                memo[(post.path, countries)] = text
-        texts.append(text)
+        entry = entry_for(post)
+        item: dict[str, Any] = {
+            "id": entry.id,
+            "url": entry.link,
+            "title": entry.title,
+            # The whole post, or (feed_content = "summary") its summary and the link above.
+            **(
+                {"content_html": entry.html}
+                if config.feed_content == "full"
+                else {"content_text": entry.summary or entry.title}
+            ),
+            "summary": entry.summary or entry.title,
+            "date_published": rfc3339(post.date),
+            "date_modified": rfc3339(post.updated),
+            "authors": [{"name": post.author or config.author}],
+            "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
+            "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
+        }
+        if entry.image:  # Media RSS in the RSS and Atom feeds
+            item["image"] = entry.image
+        if post.enclosures:  # RSS <enclosure> (the first), Atom <link rel="enclosure">
+            item["attachments"] = [_attachment(e, config) for e in post.enclosures]
+        if post.comments is not None:  # RSS slash:comments, Atom thr:total
+            item["_scofeed"] = {"about": HOMEPAGE, "comments": post.comments}
+        items.append(item)
     feed = {
         "version": VERSION,
         "title": spec.title,
@@ -53,45 +63,13 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         "language": config.language,
         "authors": [{"name": config.author}],
         "author": {"name": config.author},  # 1.1 keeps 1.0's field for older readers
-        "items": _ITEMS,
+        "items": items,
     }
     # JSON Feed pages to older items through next_url: the archive documents, newest first.
     older = spec.history_links(layout.JSON_FILE, config).get("prev-archive")
     if older is not None:
         feed["next_url"] = older
-    items = "[\n    " + ",\n    ".join(texts) + "\n  ]" if texts else "[]"
-    out = json.dumps(feed, ensure_ascii=False, indent=2).replace(
-        _ITEMS_JSON, '"items": ' + items, 1
-    )
-    return (out + "\n").encode("utf-8")
-
-
-def _item(post: Post, countries: tuple[str, ...], config: Config, entry: Entry) -> dict[str, Any]:
-    """One post's item, as its RSS item and Atom entry carry it."""
-    item: dict[str, Any] = {
-        "id": entry.id,
-        "url": entry.link,
-        "title": entry.title,
-        # The whole post, or (feed_content = "summary") its summary and the link above.
-        **(
-            {"content_html": entry.html}
-            if config.feed_content == "full"
-            else {"content_text": entry.summary or entry.title}
-        ),
-        "summary": entry.summary or entry.title,
-        "date_published": rfc3339(post.date),
-        "date_modified": rfc3339(post.updated),
-        "authors": [{"name": post.author or config.author}],
-        "author": {"name": post.author or config.author},  # for JSON Feed 1.0 readers
-        "tags": list(dict.fromkeys((config.title, *countries, *post.categories, *post.tags))),
-    }
-    if entry.image:  # Media RSS in the RSS and Atom feeds
-        item["image"] = entry.image
-    if post.enclosures:  # RSS <enclosure> (the first), Atom <link rel="enclosure">
-        item["attachments"] = [_attachment(e, config) for e in post.enclosures]
-    if post.comments is not None:  # RSS slash:comments, Atom thr:total
-        item["_scofeed"] = {"about": HOMEPAGE, "comments": post.comments}
-    return item
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _attachment(enclosure: Enclosure, config: Config) -> dict[str, Any]:
