@@ -99,7 +99,9 @@ def test_a_bug_is_an_internal_error_with_status_2(tmp_path: Path) -> None:
     assert not (tmp_path / "output").exists()
 
 
-@pytest.mark.parametrize("args", [("posts",), ("posts", "--format", "json"), ("countries",)])
+@pytest.mark.parametrize(
+    "args", [("posts",), ("posts", "--format", "json"), ("countries",), ("tags",)]
+)
 def test_a_reader_that_leaves_at_once_is_no_failure(tmp_path: Path, args: tuple[str, ...]) -> None:
     """`scofeed posts | head -0`: stdout is closed before scofeed writes a byte."""
     make_store(tmp_path, 0)
@@ -157,7 +159,7 @@ def test_ctrl_c_during_a_build_is_status_130_and_publishes_nothing(tmp_path: Pat
 
 
 def test_the_help_of_every_command_shows_an_example() -> None:
-    for command in ("build", "validate", "serve", "import", "new", "posts", "countries"):
+    for command in ("build", "validate", "serve", "import", "new", "posts", "countries", "tags"):
         result = run_cli(command, "--help", cwd=POSTS.parent)
         assert result.returncode == 0, command
         assert "Example" in result.stdout or command == "import", command

@@ -40,6 +40,7 @@ _COMMANDS = {
     "new": "editing",
     "posts": "editing",
     "countries": "editing",
+    "tags": "editing",
 }
 
 

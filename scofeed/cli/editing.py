@@ -1,10 +1,10 @@
-"""The editor's commands: `new`, `posts`, `countries`."""
+"""The editor's commands: `new`, `posts`, `countries`, `tags`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,7 +21,9 @@ from scofeed.cli import (
 )
 
 if TYPE_CHECKING:
+    from scofeed.config import Config
     from scofeed.posts.countries import Gazetteer
+    from scofeed.posts.post import Post
 
 # What each command needs is imported inside it: `scofeed build` from cron, the command that
 # runs most, then starts without loading what it does not use.
@@ -161,10 +163,13 @@ def posts_cmd(
                 for row in rows
             ]
         )
-    counts = {s: sum(row["status"] == s for row in rows) for s in ("published", "draft")}
-    scheduled = len(rows) - counts["published"] - counts["draft"]
+    kinds = ("published", "excluded", "draft")
+    counts = {s: sum(row["status"] == s for row in rows) for s in kinds}
+    scheduled = len(rows) - sum(counts.values())
+    # Excluded posts are published (their pages are) but in no feed: said only when there are.
+    excluded = f", {counts['excluded']} in no feed (exclude_tags)" if counts["excluded"] else ""
     click.echo(
-        f"scofeed: {_plural(len(rows), 'post')} ({counts['published']} published, "
+        f"scofeed: {_plural(len(rows), 'post')} ({counts['published']} published{excluded}, "
         f"{_plural(counts['draft'], 'draft')}, {scheduled} scheduled)",
         err=True,
     )
@@ -181,8 +186,8 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
     """List the country feeds, with their post counts and feed files.
 
     Each country with published posts has a feed pair below the output
-    folder. Drafts and scheduled posts are not counted: they are in no
-    feed yet.
+    folder. Drafts, scheduled posts and posts with a tag of exclude_tags
+    are not counted: they are in no feed.
     JSON is a list with one object per country, with the feeds' URLs.
 
     \b
@@ -190,8 +195,6 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
       scofeed countries
       scofeed countries --format json
     """
-    import json
-
     from scofeed.site.listing import country_rows, read_site
 
     config = _config(config_file, posts, None)
@@ -199,13 +202,60 @@ def countries_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: s
     with _errors():
         found, gazetteer = read_site(config)
         rows = country_rows(found, gazetteer, config, clock)
-    published = sum(post.is_published(clock) for post in found)
+    _feed_rows("country", rows, found, config, clock, fmt)
+
+
+@main.command("tags")
+@_config_option
+@_posts_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--now", hidden=True, help="Count as if at this ISO 8601 time.")
+def tags_cmd(config_file: Path | None, posts: Path | None, fmt: str, now: str | None) -> None:
+    """List the tag feeds, with their post counts and feed files.
+
+    Each tag or category of a published post has its feeds and a page in
+    tags/<slug>/; names that make one slug (Energy Security,
+    energy-security) are one tag. Posts with a tag of exclude_tags, drafts
+    and scheduled posts are not counted: they are in no feed.
+    JSON is a list with one object per tag, with the feeds' URLs.
+
+    \b
+    Example:
+      scofeed tags
+      scofeed tags --format json
+    """
+    from scofeed.site.listing import read_site, tag_rows
+
+    config = _config(config_file, posts, None)
+    clock = _clock(now)
+    with _errors():
+        found, _ = read_site(config)
+        rows = tag_rows(found, config, clock)
+    _feed_rows("tag", rows, found, config, clock, fmt)
+
+
+def _feed_rows(
+    kind: str,
+    rows: list[dict[str, Any]],
+    found: list[Post],
+    config: Config,
+    now: datetime,
+    fmt: str,
+) -> None:
+    """The country or tag feeds as a table (or JSON), and how many posts the feeds carry."""
+    import json
+
+    from scofeed.site.plan import is_excluded
+
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        _table([(str(r["country"]), str(r["posts"]), str(r["rss"]), str(r["atom"])) for r in rows])
+        _table([(str(r[kind]), str(r["posts"]), str(r["rss"]), str(r["atom"])) for r in rows])
+    published = sum(p.is_published(now) and not is_excluded(p, config) for p in found)
     click.echo(
-        f"scofeed: {_plural(len(rows), 'country feed')} from "
+        f"scofeed: {_plural(len(rows), f'{kind} feed')} from "
         f"{_plural(published, 'published post')}",
         err=True,
     )

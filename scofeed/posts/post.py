@@ -135,7 +135,7 @@ def parse_post(
     shift = document.body_line - 1
     return replace(
         post,
-        warnings=tuple((line + shift, why) for line, why in found.warnings),
+        warnings=post.warnings + tuple((line + shift, why) for line, why in found.warnings),
         links=tuple((line + shift, kind, target) for line, kind, target in found.links),
     )
 
@@ -253,6 +253,15 @@ def _post_from_meta(
     summary = text("summary")
     tags = text_list("tags", split=True)
     categories = text_list("categories", split=True) + text_list("category")
+    # A tag or category with no letter or digit names no folder, so it gets no feed or page:
+    # said, not refused (an imported blog's `#` tag must not keep its posts out).
+    warnings = [
+        (key_lines.get(key, 1), f"{key[:-1]} {_kind(name)} has no letter or digit, so it has "
+         "no feed or page; add a word to it or remove it")
+        for key, names in (("tags", tags), ("categories", categories))
+        for name in names
+        if not slugify(name, max_length=None)
+    ]  # fmt: skip
     countries = text_list("countries") if "countries" in meta else None
     for name in countries or ():
         folder = slugify(name, max_length=None)
@@ -324,6 +333,7 @@ def _post_from_meta(
         countries=countries,
         tags=tags,
         categories=tuple(dict.fromkeys(categories)),
+        warnings=tuple(warnings),
         summary=summary,
         comments=comments,
         draft=draft,

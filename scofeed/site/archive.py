@@ -1,6 +1,7 @@
 """Which pages the site holds and what each shows: a page for every published post, the
-listings (the home page, each country's page, each month's, all paginated), the archive index,
-and a redirect page for every old address a post keeps (`aliases`).
+listings (the home page, each country's page, each tag's, each month's, all paginated), the
+archive index, the tag index, and a redirect page for every old address a post keeps
+(`aliases`).
 
 Each page carries a `key`: a hash of everything its bytes depend on besides the configuration
 and the code (which key the whole cache) and the site's own templates (which key every page,
@@ -23,10 +24,12 @@ from scofeed.site import layout
 
 @dataclass(frozen=True)
 class Listed:
-    """A post as pages show it: with the countries it is filed under."""
+    """A post as pages show it: with the countries and the tags it is filed under (the tags
+    that have a page: a tag only posts kept out of listings have has none)."""
 
     post: Post
     countries: tuple[str, ...]
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class ListPage:
     """One page of a listing, newest first."""
 
     path: str
-    kind: str  # "home", "country" or "month"
+    kind: str  # "home", "country", "tag" or "month"
     title: str
     folder: str  # where the listing's first page lives ("" for the home page)
     feeds: str  # the feed folder its feeds are ("" for the category's)
@@ -55,6 +58,7 @@ class ListPage:
     tag: str | None = None
     # The home page's first page lists the countries: (name, posts, newest post's date).
     countries: tuple[tuple[str, int, datetime], ...] = ()
+    tag_count: int = 0  # and how many tags have a page (the tag index lists them)
 
     def page_path(self, number: int) -> str:
         return layout.list_page(self.folder, number)
@@ -67,12 +71,18 @@ class ArchiveIndex:
 
 
 @dataclass(frozen=True)
+class TagIndex:
+    path: str
+    tags: tuple[tuple[str, int, datetime], ...]  # (tag, posts, newest post's date), by name
+
+
+@dataclass(frozen=True)
 class Redirect:
     path: str
     post: Post  # where the old address now leads
 
 
-Page = PostPage | ListPage | ArchiveIndex | Redirect
+Page = PostPage | ListPage | ArchiveIndex | TagIndex | Redirect
 
 
 @dataclass(frozen=True)
@@ -90,10 +100,17 @@ def plan_pages(
     tags: Sequence[tuple[str, ...]] | None = None,
     listed: Sequence[bool] | None = None,
 ) -> SitePages | list[Problem]:
-    """Every page for the published posts (newest first, each with the countries it is filed
-    under); the problems instead when two files would share one path (`reserved` are the
-    other files the site writes: the feeds, the sitemap)."""
-    items = [Listed(p, c) for p, c in zip(published, countries, strict=True)]
+    """Every page for the published posts (newest first, each with the countries and the tags
+    it is filed under); the problems instead when two files would share one path (`reserved`
+    are the other files the site writes: the feeds, the sitemap). Posts not `listed`
+    (`exclude_tags`) have their own page only."""
+    tags = tags if tags is not None else [() for _ in published]
+    listed = listed if listed is not None else [True for _ in published]
+    paged = {t for names, on in zip(tags, listed, strict=True) if on for t in names}
+    items = [
+        Listed(p, c, tuple(t for t in names if t in paged))
+        for p, c, names in zip(published, countries, tags, strict=True)
+    ]
     pages: list[Page] = []
     for i, item in enumerate(items):
         newer = items[i - 1].post if i > 0 else None
@@ -101,10 +118,7 @@ def plan_pages(
         pages.append(PostPage(layout.permalink_file(item.post, config), item, newer, older))
 
     all_items = items
-    if listed is not None:  # posts kept out of feeds (`exclude_tags`) are in no listing either
-        every = zip(items, tags or [()] * len(items), listed, strict=True)
-        shown = [(item, t) for item, t, on in every if on]
-        items, tags = [item for item, _ in shown], [t for _, t in shown]
+    items = [item for item, on in zip(items, listed, strict=True) if on]
     pages += _listing(items, "home", config.title, "", "", config)
     by_country: dict[str, list[Listed]] = {}
     by_month: dict[tuple[int, int], list[Listed]] = {}
@@ -118,8 +132,8 @@ def plan_pages(
         title = f"{config.title}: {name}"
         pages += _listing(members, "country", title, folder, folder, config, country=name)
     by_tag: dict[str, list[Listed]] = {}
-    for item, names in zip(items, tags or [() for _ in items], strict=True):
-        for name in names:
+    for item in items:
+        for name in item.tags:
             by_tag.setdefault(name, []).append(item)
     for name, members in by_tag.items():
         folder = layout.tag_folder(name)
@@ -131,9 +145,13 @@ def plan_pages(
         pages += _listing(members, "month", title, folder, "", config, month=(year, month))
     home = pages.index(next(p for p in pages if isinstance(p, ListPage)))
     summary = tuple((n, len(m), m[0].post.date) for n, m in sorted(by_country.items()))
-    pages[home] = replace(pages[home], countries=summary)  # type: ignore[arg-type]
+    pages[home] = replace(pages[home], countries=summary, tag_count=len(by_tag))  # type: ignore[arg-type]
     months = tuple((y, m, len(members)) for (y, m), members in by_month.items())
     pages.append(ArchiveIndex(layout.ARCHIVES + layout.INDEX_FILE, months))
+    if by_tag:  # no tag, no index: nothing links to it then
+        tagged = sorted(by_tag.items(), key=lambda kv: (kv[0].casefold(), kv[0]))
+        summary = tuple((n, len(m), m[0].post.date) for n, m in tagged)
+        pages.append(TagIndex(layout.TAGS + layout.INDEX_FILE, summary))
 
     redirects: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -281,17 +299,21 @@ def page_key(page: Page) -> str:
             page.month,
             page.tag,
             page.countries,
+            page.tag_count,
             [_post_key(item) for item in page.items],
         )
     elif isinstance(page, ArchiveIndex):
         parts = ("archives", page.months)
+    elif isinstance(page, TagIndex):
+        parts = ("tags", page.tags)
     else:
         parts = ("redirect", page.path, page.post.digest, page.post.path, page.post.slug)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _post_key(item: Listed) -> tuple[str, str, str, tuple[str, ...]]:
-    return (item.post.digest + item.post.link_key, item.post.path, item.post.slug, item.countries)
+def _post_key(item: Listed) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...]]:
+    post = item.post
+    return (post.digest + post.link_key, post.path, post.slug, item.countries, item.tags)
 
 
 def _near(post: Post | None) -> tuple[str, str, str] | None:

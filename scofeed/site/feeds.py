@@ -26,7 +26,7 @@ from scofeed.posts.post import Post
 from scofeed.site import layout
 from scofeed.site.entries import Entry, atom_id, enclosure_url, feed_id, render_entry
 from scofeed.site.markup import escape
-from scofeed.site.plan import FeedSpec
+from scofeed.site.plan import FeedSpec, post_terms
 
 # feedgen and lxml are imported in `render`, so a build with nothing to render never loads them.
 
@@ -139,12 +139,15 @@ def render(
 def _categories(
     post: Post, countries: tuple[str, ...], config: Config
 ) -> list[tuple[str, str | None]]:
-    """The category, the post's countries (with a scheme naming our country feeds), its tags."""
+    """The category, the post's countries (with a scheme naming our country feeds), its
+    categories and tags (those with a tag feed with a scheme naming our tag feeds)."""
     out: dict[str, str | None] = {config.title: None}
     for name in countries:
         out.setdefault(name, layout.country_scheme(config))
+    filed = set(post_terms(post, config))
     for term in (*post.categories, *post.tags):
-        out.setdefault(term, None)
+        has_feed = term in filed and layout.tag_folder(term)
+        out.setdefault(term, layout.tag_scheme(config) if has_feed else None)
     return list(out.items())
 
 

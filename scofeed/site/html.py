@@ -27,6 +27,7 @@ from scofeed.site.archive import (
     Page,
     PostPage,
     Redirect,
+    TagIndex,
     month_name,
 )
 from scofeed.site.entries import Entry, shown_enclosure
@@ -100,7 +101,6 @@ def _post(item: Listed, at: str, config: Config, entry_for: EntryFor) -> dict[st
     """A post as listings and its own page show it."""
     post, entry = item.post, entry_for(item.post)
     path = layout.permalink_file(post, config)
-    excluded = {layout.tag_folder(tag) for tag in config.exclude_tags}  # no feeds, no page
     return {
         "title": entry.title,
         "url": entry.link,
@@ -114,11 +114,9 @@ def _post(item: Listed, at: str, config: Config, entry_for: EntryFor) -> dict[st
             for name in item.countries
         ],
         "tags": list(post.tags),
-        # Each tag with its page (tags with no letter or digit have none).
+        # Each tag and category with a page, as the tag's page names it.
         "tag_links": [
-            {"name": tag, "link": relative(at, folder)}
-            for tag in post.tags
-            if (folder := layout.tag_folder(tag)) and folder not in excluded
+            {"name": tag, "link": relative(at, layout.tag_folder(tag))} for tag in item.tags
         ],
         "comments": post.comments,
     }
@@ -153,6 +151,8 @@ def render_page(page: Page, config: Config, entry_for: EntryFor) -> bytes:
         return templates.render(site_templates, "list.html", context)
     if isinstance(page, ArchiveIndex):
         return templates.render(site_templates, "archives.html", _archive_context(page, config))
+    if isinstance(page, TagIndex):
+        return templates.render(site_templates, "tags.html", _tags_context(page, config))
     return templates.render(
         site_templates, "redirect.html", _redirect_context(page, config, entry_for)
     )
@@ -252,9 +252,13 @@ def _list_context(page: ListPage, config: Config, entry_for: EntryFor) -> dict[s
 
 
 def _subscribe(page: ListPage, config: Config) -> dict[str, Any]:
-    """What the first page of the home and country listings shows besides posts: the feeds,
-    the OPML list and the embed code, and on the home page every country."""
+    """What the first page of the home, country and tag listings shows besides posts: the
+    feeds, the OPML list and the embed code; on the home page every country; on the home page
+    (when the site has tags) and on tag pages the link to every tag."""
+    has_index = page.kind == "tag" or (page.kind == "home" and page.tag_count > 0)
     return {
+        "tags": relative(page.path, layout.TAGS) if has_index else None,
+        "tag_count": page.tag_count,
         "opml": relative(page.path, layout.OPML_FILE),
         "embed": relative(page.path, page.folder + layout.EMBED_FILE),
         "embed_code": embed_code(page.feeds, page.title, config),
@@ -298,6 +302,21 @@ def _archive_context(page: ArchiveIndex, config: Config) -> dict[str, Any]:
     context["years"] = [
         {"year": year, "months": months, "posts": sum(m["posts"] for m in months)}
         for year, months in years.items()
+    ]
+    return context
+
+
+def _tags_context(page: TagIndex, config: Config) -> dict[str, Any]:
+    context = _common(page.path, f"{config.title}: tags", config)
+    context["tags"] = [
+        {
+            "name": name,
+            "posts": posts,
+            "link": relative(page.path, layout.tag_folder(name)),
+            "latest": _when(latest, config),
+            "feeds": _feeds(layout.tag_folder(name), name, config, page.path),
+        }
+        for name, posts, latest in page.tags
     ]
     return context
 

@@ -3,9 +3,11 @@ owner of the site's layout. Nothing else spells a file name or a folder.
 
     rss.xml atom.xml feed.json embed.html index.html   the whole category
     countries/<slug>/ (the same five files)             one country
-    tags/<slug>/ (the same five files)                  one tag
+    tags/<slug>/ (the same five files)                  one tag (or category)
+    tags/index.html                                     every tag, with its posts
     <feed folder>history/<n>/ (rss.xml, atom.xml, feed.json)  RFC 5005 archive documents
-    page/<n>/index.html, countries/<slug>/page/<n>/     the listings' further pages
+    page/<n>/index.html, countries/<slug>/page/<n>/,    the listings' further pages
+    tags/<slug>/page/<n>/
     <year>/<month>/index.html (and page/<n>/)           a month's posts
     archives/index.html                                 every month, by year
     feeds.opml embed.js sitemap.xml robots.txt 404.html _redirects   the site
@@ -34,6 +36,7 @@ EMBED_SCRIPT = "embed.js"
 COUNTRIES = "countries/"
 TAGS = "tags/"
 ARCHIVES = "archives/"
+PAGE = "page/"  # a listing's further pages: page/2/index.html
 SITEMAP_FILE = "sitemap.xml"
 ROBOTS_FILE = "robots.txt"
 NOT_FOUND_FILE = "404.html"
@@ -85,6 +88,11 @@ def country_scheme(config: Config) -> str:
     return url(config, COUNTRIES)
 
 
+def tag_scheme(config: Config) -> str:
+    """The scheme of the tag categories in the feeds: the folder of the tag feeds."""
+    return url(config, TAGS)
+
+
 def permalink_path(post: Post, config: Config) -> str:
     """The post's URL path below base_url, from the `permalink` pattern (percent-encoded), or
     the post's own (Jekyll's `permalink:`, Hugo's `url:`; one without an extension is a
@@ -122,7 +130,7 @@ def permalink(post: Post, config: Config) -> str:
 def list_page(folder: str, number: int) -> str:
     """The file of page `number` of a listing in `folder` (`""` is the home page):
     `index.html`, then `page/2/index.html`, as Typepad and Hugo number them."""
-    return folder + (INDEX_FILE if number == 1 else f"page/{number}/{INDEX_FILE}")
+    return folder + (INDEX_FILE if number == 1 else f"{PAGE}{number}/{INDEX_FILE}")
 
 
 def month_folder(year: int, month: int) -> str:
@@ -164,17 +172,24 @@ def alias_file(alias: str, config: Config) -> str | None:
 
 def published_folder_files(output_dir: Path) -> list[str]:
     """The files scofeed writes in feed folders that are now in the output folder: of every
-    country's and tag's folder (old ones included) and of every archive document. A build
-    removes those it no longer writes even when its cache, which lists them, is gone."""
+    country's and tag's folder (old ones included: its feeds, its listing's pages), of every
+    archive document, and the tag index. A build removes those it no longer writes even when
+    its cache, which lists them, is gone."""
     folders = [""]
     for parent in (COUNTRIES, TAGS):
         if (output_dir / parent).is_dir():
             folders += [f"{parent}{d.name}/" for d in sorted((output_dir / parent).iterdir())]
-    found = []
+    found = [TAGS + INDEX_FILE] if (output_dir / TAGS / INDEX_FILE).is_file() else []
     for folder in folders:
         if folder:
             here = output_dir / folder
             found += [folder + name for name in FOLDER_FILES if (here / name).is_file()]
+            if (here / PAGE).is_dir():
+                found += [
+                    f"{folder}{PAGE}{n.name}/{INDEX_FILE}"
+                    for n in sorted((here / PAGE).iterdir())
+                    if n.name.isdigit() and (n / INDEX_FILE).is_file()
+                ]
         history = output_dir / folder / HISTORY
         if history.is_dir():
             found += [

@@ -1,5 +1,6 @@
-"""Which feeds exist and what each carries: the whole category, and one per country with a
-published post (`plan`). A `FeedSpec` holds everything a feed folder's files are made from."""
+"""Which feeds exist and what each carries: the whole category, one per country and one per
+tag with a published post (`plan`). A `FeedSpec` holds everything a feed folder's files are
+made from."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def plan_feeds(
 ) -> list[FeedSpec]:
     """`plan`, from `published_filed`'s answer: the category's feed, one per country and one
     per tag. A post with a tag of `exclude_tags` is in none of them."""
-    tagged = tags_of(published)
+    tagged = tags_of(published, config)
     if config.exclude_tags:
         kept = [i for i, post in enumerate(published) if not is_excluded(post, config)]
         published = [published[i] for i in kept]
@@ -180,13 +181,22 @@ def plan_feeds(
     return sorted(specs, key=lambda s: s.folder)
 
 
+def post_terms(post: Post, config: Config) -> tuple[str, ...]:
+    """A post's tags and categories (Jekyll's and Hugo's two taxonomies, one here: a word
+    that is both is one feed), without the site's own category (`title`), which every entry
+    carries and the whole category's feed already is."""
+    own = slugify(config.title, max_length=None)
+    terms = dict.fromkeys((*post.tags, *post.categories))
+    return tuple(t for t in terms if slugify(t, max_length=None) != own)
+
+
 def is_excluded(post: Post, config: Config) -> bool:
-    """The post has a tag of `exclude_tags` (by its slug: case and spacing aside): it is in no
-    feed and no listing, and keeps only its own page."""
-    if not config.exclude_tags or not post.tags:
+    """The post has a tag or category of `exclude_tags` (by its slug: case and spacing
+    aside): it is in no feed and no listing, and keeps only its own page."""
+    if not config.exclude_tags or not (post.tags or post.categories):
         return False
     excluded = {slugify(tag, max_length=None) for tag in config.exclude_tags}
-    return any(slugify(tag, max_length=None) in excluded for tag in post.tags)
+    return any(slugify(t, max_length=None) in excluded for t in post_terms(post, config))
 
 
 def page_tags(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
@@ -195,17 +205,19 @@ def page_tags(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
     excluded = {slugify(tag, max_length=None) for tag in config.exclude_tags}
     return [
         tuple(t for t in tags if slugify(t, max_length=None) not in excluded)
-        for tags in tags_of(posts)
+        for tags in tags_of(posts, config)
     ]
 
 
-def tags_of(posts: Sequence[Post]) -> list[tuple[str, ...]]:
-    """The tags each post's feed and page are filed under: tags that make one folder
-    (`Energy Security`, `energy-security`) are one, named as most posts write it; a tag with
-    no letter or digit has no folder, and so no feed."""
+def tags_of(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
+    """The tags each post's feed and page are filed under (`post_terms`): names that make one
+    folder (`Energy Security`, `energy-security`) are one tag, named as most posts write it
+    (the first in sorted order on a tie); a name with no letter or digit has no folder, and so no
+    feed (the post's reader warned of it)."""
+    terms = [post_terms(post, config) for post in posts]
     counts: dict[str, int] = {}
-    for post in posts:
-        for tag in post.tags:
+    for names in terms:
+        for tag in names:
             counts[tag] = counts.get(tag, 0) + 1
     by_folder: dict[str, list[str]] = {}
     for tag in sorted(counts):
@@ -215,9 +227,8 @@ def tags_of(posts: Sequence[Post]) -> list[tuple[str, ...]]:
     for group in by_folder.values():
         best = min(group, key=lambda t: (-counts[t], t))
         spelling.update(dict.fromkeys(group, best))
-    return [
-        tuple(sorted({spelling[tag] for tag in post.tags if tag in spelling})) for post in posts
-    ]
+    # In the order the post gives them (tags, then categories), as its page lists them.
+    return [tuple(dict.fromkeys(spelling[t] for t in names if t in spelling)) for names in terms]
 
 
 def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]]:

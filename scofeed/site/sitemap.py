@@ -12,7 +12,7 @@ from urllib.parse import quote
 from scofeed.config import Config
 from scofeed.infra.dates import rfc3339
 from scofeed.site import layout
-from scofeed.site.archive import ArchiveIndex, ListPage, Page, PostPage
+from scofeed.site.archive import ArchiveIndex, ListPage, Page, PostPage, TagIndex
 from scofeed.site.markup import escape
 
 # sitemaps.org: at most 50,000 addresses a file; beyond, `sitemap.xml` is an index of files.
@@ -31,7 +31,7 @@ def _urls(pages: Sequence[Page], config: Config) -> list[tuple[str, datetime | N
         elif isinstance(page, ListPage):
             newest = max((item.post.updated for item in page.items), default=None)
             found.append((page.path, newest))
-        elif isinstance(page, ArchiveIndex):
+        elif isinstance(page, ArchiveIndex | TagIndex):
             found.append((page.path, None))
     return [(layout.url(config, layout.link_path(path)), when) for path, when in found]
 
