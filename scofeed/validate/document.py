@@ -12,6 +12,7 @@ from scofeed.errors import NotAFeedError
 from scofeed.infra.fetching import too_large
 from scofeed.infra.xmlsafe import parser
 from scofeed.validate import atom, rss
+from scofeed.validate.ext import check_extensions
 from scofeed.validate.findings import Finding
 from scofeed.validate.rules import RULES, Report
 from scofeed.validate.xml import (
@@ -137,6 +138,7 @@ def _check(data: bytes, report: Report) -> None:
             )
             return
         rss.check(root, report)
+        check_extensions(root, report, "rss")
         channel = root.find("channel")
         schema_check(root, "rss-2.0.rng", "rss-schema", report, container=channel, member="item")
         return
@@ -150,6 +152,7 @@ def _check(data: bytes, report: Report) -> None:
         )
         return
     atom.check(root, report)
+    check_extensions(root, report, "atom")
     # libxml2 validates an element's content once per way of matching its optional
     # attributes; on the root that doubles the whole run for every attribute. The root's
     # attributes were checked just above (xml:lang, xml:base, no undefined ones), so the schema

@@ -14,15 +14,17 @@ ERROR, WARNING = "error", "warning"
 
 @dataclass(frozen=True)
 class Rule:
-    """One check: a stable kebab-case name, a fixed severity and what it is about."""
+    """One check: a stable kebab-case name, a fixed severity, what it is about, and the clause
+    of the specification it comes from (e.g. "RFC 4287 4.1.1")."""
 
     name: str
     severity: str
     summary: str
+    reference: str = ""
 
 
-def _rules(*rows: tuple[str, str, str]) -> dict[str, Rule]:
-    return {name: Rule(name, severity, summary) for name, severity, summary in rows}
+def _rules(*rows: tuple[str, ...]) -> dict[str, Rule]:
+    return {row[0]: Rule(*row) for row in rows}
 
 
 # Every rule the validator can emit. The severity belongs to the rule: errors are MUST-level
@@ -112,6 +114,16 @@ RULES: dict[str, Rule] = _rules(
     ("fh-misplaced", WARNING, "an fh:complete or fh:archive outside the channel or feed element"),
     ("fh-rss-plain-link", WARNING, 'an RSS <link rel="prev-archive"> (and the like), no atom:link'),
 )
+
+
+# The extension namespaces' rules, each module's own (`scofeed.validate.ext`); imported here,
+# after the core rows, so that `RULES` is the one registry every rule is in.
+from scofeed.validate.ext import EXTENSION_RULES  # noqa: E402
+
+for _row in EXTENSION_RULES:
+    if _row[0] in RULES:  # pragma: no cover - a programming error, caught at import
+        raise ValueError(f"rule {_row[0]} registered twice")
+    RULES[_row[0]] = Rule(*_row)
 
 
 @dataclass(frozen=True, eq=False)
