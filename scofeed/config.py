@@ -50,6 +50,11 @@ class Config:
     exclude_tags: tuple[str, ...] = ()  # posts with any of these tags are in no feed
     archive_size: int = 0  # entries in each RFC 5005 archive document; 0: feed_limit's
     feed_content: str = "full"  # or "summary": entries carry the summary and the link only
+    # WebSub hubs every subscription feed names, and the build or deploy tells of changes.
+    websub_hubs: tuple[str, ...] = ()
+    # A hub on a loopback or private address (self-hosted on the LAN, or a test's) is refused
+    # unless the site says so here, as `--allow-private` says it for fetched URLs.
+    websub_allow_private: bool = False
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     # The file this came from, for messages; None when the site has none.
@@ -93,6 +98,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "archive_size": int,
     "exclude_tags": list,
     "gazetteer": dict,
+    "websub_hubs": list,
+    "websub_allow_private": bool,
 }
 
 
@@ -143,6 +150,8 @@ def load_config(
         if not all(isinstance(tag, str) and tag.strip() for tag in tags):
             raise ConfigError(f'{where}: exclude_tags must be a list of tags, like ["internal"]')
         values["exclude_tags"] = tuple(tags)
+    if "websub_hubs" in values:
+        values["websub_hubs"] = _hubs(values["websub_hubs"], where)
     config = Config(root=root, config_file=source if read else None, **values)
     # Every path made absolute against the config's folder (command-line ones are already).
     config = _with_paths(config)
@@ -150,7 +159,24 @@ def load_config(
     return config
 
 
-_KIND = {"str": "string in quotes", "int": "whole number", "dict": "table", "list": "list"}
+_KIND = {
+    "str": "string in quotes",
+    "int": "whole number",
+    "dict": "table",
+    "list": "list",
+    "bool": "true or false",
+}
+
+
+def _hubs(hubs: list[Any], where: str) -> tuple[str, ...]:
+    """WebSub hubs: absolute http(s) URLs, each once, in the order given."""
+    for hub in hubs:
+        if not is_http_url(hub) or any(c.isspace() for c in hub):
+            raise ConfigError(
+                f"{where}: websub_hubs: {hub!r} is not an absolute http(s) URL; write each hub's "
+                'address in full, as in websub_hubs = ["https://pubsubhubbub.appspot.com/"]'
+            )
+    return tuple(dict.fromkeys(hubs))
 
 
 def _with_paths(config: Config) -> Config:

@@ -149,9 +149,17 @@ class _TimedReader(io.RawIOBase):
         super().close()
 
 
-def _opener(url: str, deadline: _Deadline, check: Check | None) -> urllib.request.OpenerDirector:
-    """http(s) only: proxies from the environment, errors as `HTTPError`, safe redirects; every
-    socket operation within `deadline`, and every address `check`ed (unless None)."""
+def _opener(
+    url: str,
+    deadline: _Deadline,
+    check: Check | None,
+    *,
+    redirects: bool = True,
+    allow_hint: str = "given --allow-private",
+) -> urllib.request.OpenerDirector:
+    """http(s) only: proxies from the environment, errors as `HTTPError`, safe redirects (none
+    unless `redirects`: then a 3xx is an `HTTPError` too); every socket operation within
+    `deadline`, and every address `check`ed (unless None; `allow_hint` says how to allow)."""
     import http.client
     import urllib.request
 
@@ -215,8 +223,8 @@ def _opener(url: str, deadline: _Deadline, check: Check | None) -> urllib.reques
         except addresses.RefusedAddress as exc:
             hop = "" if req.full_url == url else f"redirects to {req.full_url}, and "
             raise FetchError(
-                f"{url}: {hop}{exc}; scofeed fetches from public addresses only, unless given "
-                "--allow-private"
+                f"{url}: {hop}{exc}; scofeed fetches from public addresses only, unless "
+                f"{allow_hint}"
             ) from None
 
     class Http(urllib.request.HTTPHandler):
@@ -232,7 +240,7 @@ def _opener(url: str, deadline: _Deadline, check: Check | None) -> urllib.reques
         urllib.request.ProxyHandler(),
         Http(),
         Https(),
-        HttpOnlyRedirects(),
+        *([HttpOnlyRedirects()] if redirects else []),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
     ):
@@ -302,3 +310,70 @@ def fetch(
         if len(data) > cap or unpack.unconsumed_tail:
             raise too_large(url, cap)
     return Fetched(bytes(data), final)
+
+
+@dataclass(frozen=True)
+class Posted:
+    status: int  # the HTTP status of the answer, whatever it is
+    text: str  # the start of its body on one line, for messages; "" when there is none
+    location: str = ""  # where a 3xx sends the request
+
+
+def post_form(
+    url: str,
+    fields: list[tuple[str, str]],
+    *,
+    timeout: float,
+    purpose: str,
+    allow_private: bool = False,
+    allow_hint: str = "given --allow-private",
+) -> Posted:
+    """POST `fields` form-encoded to an http(s) URL, all of it within `timeout` seconds, from a
+    public address unless `allow_private`. Any HTTP answer is returned, 2xx or not; redirects
+    are not followed (urllib would make the POST a GET, and a WebSub hub's page answers a GET
+    with 200: a success that told it nothing). Raises `FetchError` when no answer came."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    from scofeed import __version__
+    from scofeed.infra import addresses
+
+    if not is_http_url(url):
+        raise FetchError(f"{url}: only http:// and https:// URLs can be posted to")
+    deadline = _Deadline(timeout)
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+        url,
+        data=urlencode(fields).encode("ascii"),
+        headers={
+            "User-Agent": f"scofeed/{__version__} ({purpose}; +https://github.com/scofeed/scofeed)",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    policy = None if allow_private else addresses.refusal
+    try:
+        opener = _opener(url, deadline, policy, redirects=False, allow_hint=allow_hint)
+        with opener.open(request, timeout=timeout) as response:
+            return Posted(response.status, _gist(response.read(_GIST)))
+    except urllib.error.HTTPError as exc:
+        body = exc.read(_GIST) if exc.fp is not None else b""
+        return Posted(exc.code, _gist(body) or exc.reason, exc.headers.get("Location") or "")
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise FetchError(f"{url}: no answer within {timeout:g} s") from None
+        raise FetchError(f"{url}: cannot be reached: {exc.reason}") from None
+    except TimeoutError:
+        raise FetchError(f"{url}: no answer within {timeout:g} s") from None
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"{url}: cannot be reached: {exc}") from None
+
+
+_GIST = 4096  # bytes of an answer's body kept for a message
+
+
+def _gist(body: bytes) -> str:
+    """An answer's first words, printable on one line (a hub's error says why it refused)."""
+    text = " ".join(body.decode("utf-8", "replace").split())
+    text = "".join(c for c in text if c.isprintable())
+    return text[:200] + ("…" if len(text) > 200 else "")
