@@ -191,6 +191,8 @@ def _finish(
                 link.set("type", mime)
                 if length is not None:
                     link.set("length", str(length))
+    if config.websub_hubs and not spec.page:
+        _hubs(root, fmt, config)
     _history(root, fmt, spec, config)
     if any(picture for picture, _ in images):
         channel = root.find("channel")
@@ -200,6 +202,18 @@ def _finish(
         # The namespace only in feeds that use it, declared once on the root.
         etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _hubs(root: Any, fmt: str, config: Config) -> None:
+    """WebSub: each hub beside the self link (the topic), on subscription feeds only: archive
+    documents never change once full, and nobody subscribes to them."""
+    from lxml import etree
+
+    parent = root.find("channel") if fmt == "rss" else root
+    links = parent.iterchildren(f"{{{ATOM_NS}}}link")
+    at = next(parent.index(el) for el in links if el.get("rel") == "self") + 1
+    for offset, hub in enumerate(config.websub_hubs):
+        parent.insert(at + offset, etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
 
 
 def _history(root: Any, fmt: str, spec: FeedSpec, config: Config) -> None:

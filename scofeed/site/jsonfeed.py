@@ -63,6 +63,12 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         "language": config.language,
         "authors": [{"name": config.author}],
         "author": {"name": config.author},  # 1.1 keeps 1.0's field for older readers
+        # WebSub, on subscription feeds only, as in the RSS and Atom feeds.
+        **(
+            {"hubs": [{"type": "WebSub", "url": hub} for hub in config.websub_hubs]}
+            if config.websub_hubs and not spec.page
+            else {}
+        ),
         "items": items,
     }
     # JSON Feed pages to older items through next_url: the archive documents, newest first.
