@@ -31,6 +31,7 @@ from scofeed.cli import (
     main,
     stop_if_interrupted,
 )
+from scofeed.config import Config
 from scofeed.publish.build import build
 from scofeed.publish.output import Checkpoint
 
@@ -113,6 +114,22 @@ def build_cmd(
             + (f", {_plural(len(report.warnings), 'warning')}" if report.warnings else ""),
             err=True,
         )
+    if config.websub_hubs:
+        _announce(config, quiet)
+
+
+def _announce(config: Config, quiet: bool) -> None:
+    """WebSub, when no `[deploy]` makes the site public instead: the feeds this build changed
+    (it noted them before publishing them) and those earlier runs could not announce."""
+    from scofeed.publish import websub
+
+    if not websub.announced_by_build(config):
+        return
+    announcement = websub.send(config)
+    for warning in announcement.warnings:  # even with --quiet, as the build's own
+        click.echo(f"  {warning}", err=True)
+    if announcement.sent and not quiet:
+        click.echo(f"scofeed: {announcement.summary()}", err=True)
 
 
 @contextmanager

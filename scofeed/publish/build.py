@@ -236,6 +236,13 @@ def _rebuild(
     # that cannot be written stops the build with the output as it was; after publishing it
     # is only renamed into place.
     try:
+        # WebSub: the feeds about to change are noted before they are public, so a build
+        # killed from here on loses no announcement (the command sends them after the build).
+        if config.websub_hubs:
+            from scofeed.publish import websub
+
+            if websub.announced_by_build(config):
+                warnings += websub.record(config, [path for path, _, _ in publication.staged])
         staged = cache.stage(
             {path: (key, sha, None if path in publication.paths else stat)
              for path, (key, sha, stat) in records().items()},

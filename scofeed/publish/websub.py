@@ -27,12 +27,11 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from scofeed.config import Config
-from scofeed.errors import FetchError
+from scofeed.errors import FetchError, Problem
 from scofeed.infra.atomic import write_atomic
 from scofeed.site import layout
 
@@ -49,7 +48,7 @@ Pair = tuple[str, str]  # (hub, topic)
 class Announcement:
     sent: tuple[Pair, ...]  # accepted by their hub in this run
     pending: tuple[Pair, ...]  # left for the next run
-    warnings: tuple[str, ...]  # one a hub that failed, and one a pending file lost
+    warnings: tuple[Problem, ...]  # one a hub that failed, and one a pending file lost
 
     def summary(self) -> str:
         """`announced 9 feeds to 2 hubs`."""
@@ -62,7 +61,7 @@ def announce(config: Config, changed_paths: Iterable[str]) -> list[str]:
     """Tell the hubs of `config` that the subscription feeds among `changed_paths` (paths below
     the output folder, of files whose bytes changed and are now public) changed, after the
     announcements earlier runs could not make. Returns the warnings; never raises for a hub."""
-    return list(send(config, changed_paths).warnings)
+    return [str(warning) for warning in send(config, changed_paths).warnings]
 
 
 def send(
@@ -82,13 +81,21 @@ def send(
     return Announcement(sent, tuple(left), tuple(warnings))
 
 
-def record(config: Config, changed_paths: Iterable[str]) -> list[str]:
+def record(config: Config, changed_paths: Iterable[str]) -> list[Problem]:
     """Keep the announcements of `changed_paths` for the next `send` without sending them: what
     a build does just before it makes its files public, so that a build killed after that moment
     loses none. Returns the warnings (a pending file that could not be read)."""
     if not config.websub_hubs:
         return []
     return _update(config, add=pairs(config, changed_paths))[1]
+
+
+def announced_by_build(config: Config) -> bool:
+    """Whether `scofeed build` announces: when the site has hubs and no `[deploy] url` (then
+    the build's output is what is public; with one, `scofeed deploy` makes the feeds public
+    and announces them)."""
+    deploy = getattr(config, "deploy", None)  # the [deploy] table, where this scofeed has it
+    return bool(config.websub_hubs) and not getattr(deploy, "url", None)
 
 
 def subscription_feed(path: str) -> bool:
@@ -124,7 +131,7 @@ def _pending_file(config: Config) -> Path:
 
 def _update(
     config: Config, *, add: Iterable[Pair] = (), remove: Iterable[Pair] = ()
-) -> tuple[list[Pair], list[str]]:
+) -> tuple[list[Pair], list[Problem]]:
     """Read the pending pairs, append `add` (after them: the older are sent first), drop `remove`
     and the pairs of hubs no longer configured, write them back if that changed them; under the
     lock, so a build and a deploy running at once lose none of each other's. Returns the pairs
@@ -142,17 +149,18 @@ def _update(
     return after, warnings
 
 
-def _read(path: Path) -> tuple[list[Pair], list[str]]:
+def _read(path: Path) -> tuple[list[Pair], list[Problem]]:
     try:
         data = json.loads(path.read_bytes())
         found = [(str(p["hub"]), str(p["topic"])) for p in data["pending"]]
     except FileNotFoundError:
         return [], []
     except (OSError, ValueError, KeyError, TypeError) as exc:  # edited by hand, or not ours
-        return [], [
-            f"{path}: warning: the pending WebSub announcements cannot be read ({exc}); they are "
-            "lost, and the file is replaced: the feeds announced at the next change"
-        ]
+        why = (
+            f"the pending WebSub announcements cannot be read ({exc}); they are lost, and the "
+            "file is replaced: the feeds are announced at their next change"
+        )
+        return [], [Problem(str(path), None, why, warning=True)]
     return found, []
 
 
@@ -172,6 +180,8 @@ def _locked(cache_dir: Path) -> Iterator[None]:
 def _post_all(config: Config, todo: list[Pair], timeout: float) -> dict[Pair, str | None]:
     """Send each pair, a few at a time, oldest first. Returns why each failed (None: it was
     accepted); a pair not tried because its hub failed already is left out."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from scofeed.infra.fetching import post_form
 
     failed: set[str] = set()  # hubs that did not answer, or answered with a server error
@@ -207,7 +217,7 @@ def _post_all(config: Config, todo: list[Pair], timeout: float) -> dict[Pair, st
     return {pair: why for pair, why in results.items() if why != ""}
 
 
-def _failures(config: Config, results: dict[Pair, str | None], left: list[Pair]) -> list[str]:
+def _failures(config: Config, results: dict[Pair, str | None], left: list[Pair]) -> list[Problem]:
     """One warning a hub that failed: what it said first, and how many announcements wait."""
     warnings = []
     for hub in config.websub_hubs:
@@ -215,11 +225,11 @@ def _failures(config: Config, results: dict[Pair, str | None], left: list[Pair])
         if not reasons:
             continue
         waiting = sum(h == hub for h, _ in left)
-        warnings.append(
-            f"{hub}: warning: the WebSub hub {reasons[0]}; "
-            f"{_count(waiting, 'announcement')} kept in {_pending_file(config)} and sent by the "
-            "next build or deploy"
+        why = (
+            f"the WebSub hub {reasons[0]}; {_count(waiting, 'announcement')} kept in "
+            f"{_pending_file(config)} and sent by the next build or deploy"
         )
+        warnings.append(Problem(hub, None, why, warning=True))
     return warnings
 
 
