@@ -11,7 +11,7 @@ from lxml import etree
 from scofeed.errors import NotAFeedError
 from scofeed.infra.fetching import too_large
 from scofeed.infra.xmlsafe import parser
-from scofeed.validate import atom, rss
+from scofeed.validate import atom, opensearch, rss
 from scofeed.validate.ext import check_extensions
 from scofeed.validate.findings import Finding
 from scofeed.validate.rules import RULES, Report
@@ -30,7 +30,9 @@ from scofeed.validate.xml import (
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 ATOM_03_NS = "http://purl.org/atom/ns#"
 
-Format = Literal["rss", "atom"]
+Format = Literal["rss", "atom", "opensearch"]
+# OpenSearch 1.1 description documents are validated too (`opensearch`), whatever their namespace.
+OPENSEARCH_ROOT = "OpenSearchDescription"
 
 
 def detect_format(data: bytes) -> Format:
@@ -43,6 +45,8 @@ def detect_format(data: bytes) -> Format:
 
 def _format(data: bytes, info: Sniff) -> Format:
     name = info.root
+    if name and name.rpartition(":")[2] == OPENSEARCH_ROOT:
+        return "opensearch"
     fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
     if fmt is None:
         raise NotAFeedError(f"not a feed: {not_a_feed_reason(data, info)}")
@@ -116,7 +120,7 @@ def _check(data: bytes, report: Report) -> None:
         report.add(rule, line or 0, message, column=column or 0)
         return
     namespace, _, local = root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
-    fmt = classify(local, namespace or None)
+    fmt = "opensearch" if local == OPENSEARCH_ROOT else classify(local, namespace or None)
     if fmt is None:
         raise NotAFeedError(
             f"not a feed: {not_a_feed_reason(data, replace(info, root=_written_name(root)))}"
@@ -128,6 +132,9 @@ def _check(data: bytes, report: Report) -> None:
             report.add("xml-entity-declaration", 1, _ENTITIES_REFUSED)
             return
         undefined_entities(root, report, xml_parser.error_log)
+    if fmt == "opensearch":
+        opensearch.check(root, report)
+        return
     if fmt == "rss":
         if namespace:
             report.add(
