@@ -11,7 +11,7 @@ from lxml import etree
 from scofeed.errors import NotAFeedError
 from scofeed.infra.fetching import too_large
 from scofeed.infra.xmlsafe import parser
-from scofeed.validate import atom, opensearch, rss
+from scofeed.validate import atom, opensearch, rss, rss1
 from scofeed.validate.ext import check_extensions
 from scofeed.validate.findings import Finding
 from scofeed.validate.rules import RULES, Report
@@ -30,15 +30,16 @@ from scofeed.validate.xml import (
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 ATOM_03_NS = "http://purl.org/atom/ns#"
 
-Format = Literal["rss", "atom", "opensearch"]
+Format = Literal["rss", "atom", "rss1", "opensearch"]
 # OpenSearch 1.1 description documents are validated too (`opensearch`), whatever their namespace.
 OPENSEARCH_ROOT = "OpenSearchDescription"
 
 
 def detect_format(data: bytes) -> Format:
-    """ "rss" or "atom" from the first element of `data`, without parsing the document.
+    """ "rss", "atom" or "rss1" (RSS 1.0 and 0.90: an rdf:RDF root and the RSS namespace) from
+    the first element of `data`, without parsing the document.
 
-    Raises NotAFeedError for anything else (HTML pages, RSS 1.0, other XML vocabularies).
+    Raises NotAFeedError for anything else (HTML pages, other XML vocabularies).
     """
     return _format(data, sniff(data))
 
@@ -48,9 +49,11 @@ def _format(data: bytes, info: Sniff) -> Format:
     if name and name.rpartition(":")[2] == OPENSEARCH_ROOT:
         return "opensearch"
     fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
+    if name and name.rpartition(":")[2] == "RDF" and info.namespace == rss1.RDF_NS:
+        fmt = "rss1" if rss1.is_rss1(data, info.encoding) else None
     if fmt is None:
         raise NotAFeedError(f"not a feed: {not_a_feed_reason(data, info)}")
-    return "rss" if fmt == "rss" else "atom"
+    return "rss" if fmt == "rss" else "rss1" if fmt == "rss1" else "atom"
 
 
 def _written_name(el: etree._Element) -> str:
@@ -121,6 +124,8 @@ def _check(data: bytes, report: Report) -> None:
         return
     namespace, _, local = root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
     fmt = "opensearch" if local == OPENSEARCH_ROOT else classify(local, namespace or None)
+    if local == "RDF" and namespace == rss1.RDF_NS and rss1.is_rss1(data, info.encoding):
+        fmt = "rss1"
     if fmt is None:
         raise NotAFeedError(
             f"not a feed: {not_a_feed_reason(data, replace(info, root=_written_name(root)))}"
@@ -134,6 +139,10 @@ def _check(data: bytes, report: Report) -> None:
         undefined_entities(root, report, xml_parser.error_log)
     if fmt == "opensearch":
         opensearch.check(root, report)
+        return
+    if fmt == "rss1":
+        rss1.check(root, report)
+        check_extensions(root, report, "rss1")
         return
     if fmt == "rss":
         if namespace:

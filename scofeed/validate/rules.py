@@ -119,8 +119,9 @@ RULES: dict[str, Rule] = _rules(
 # The extension namespaces' rules, each module's own (`scofeed.validate.ext`); imported here,
 # after the core rows, so that `RULES` is the one registry every rule is in.
 from scofeed.validate.ext import EXTENSION_RULES  # noqa: E402
+from scofeed.validate.rss1 import RULES as RSS1_RULES  # noqa: E402
 
-for _row in EXTENSION_RULES:
+for _row in (*RSS1_RULES, *EXTENSION_RULES):
     if _row[0] in RULES:  # pragma: no cover - a programming error, caught at import
         raise ValueError(f"rule {_row[0]} registered twice")
     RULES[_row[0]] = Rule(*_row)

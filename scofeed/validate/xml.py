@@ -109,7 +109,10 @@ def not_a_feed_reason(data: bytes, info: Sniff) -> str:
     if name is None:
         return "it is not XML (no element found)"
     if local == "RDF" and namespace in (RDF_NS, None):
-        return "it is an RSS 1.0 (RDF) feed; scofeed validates RSS 2.0 and Atom 1.0"
+        return (
+            "it is an RDF document without the RSS 1.0 namespace (http://purl.org/rss/1.0/); "
+            "an RSS 1.0 feed declares it for its channel and items"
+        )
     return f"its root element is <{name}>, not <rss> or <feed>"
 
 
