@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from scofeed.config_deploy import DeployConfig, deploy_table
 from scofeed.errors import ConfigError
 from scofeed.infra.urls import is_http_url
 
@@ -57,6 +58,7 @@ class Config:
     websub_allow_private: bool = False
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    deploy: DeployConfig = field(default=DeployConfig())  # `[deploy]`, for `scofeed deploy`
     # The file this came from, for messages; None when the site has none.
     config_file: Path | None = None
 
@@ -98,6 +100,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "archive_size": int,
     "exclude_tags": list,
     "gazetteer": dict,
+    "deploy": dict,
     "websub_hubs": list,
     "websub_allow_private": bool,
 }
@@ -113,11 +116,13 @@ def load_config(
     """Read `config_file` (or `root/scofeed.toml` when it exists); command-line paths win."""
     root = root.resolve()
     data: dict[str, Any] = {}
+    text = ""
     source = config_file if config_file is not None else root / CONFIG_NAME
     read = config_file is not None or source.is_file()
     if read:
         try:
-            data = tomllib.loads(source.read_text(encoding="utf-8"))
+            text = source.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except FileNotFoundError:
             raise ConfigError(f"{source}: no such file; check the --config path") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -145,6 +150,8 @@ def load_config(
     if output_dir is not None:
         values["output_dir"] = output_dir.resolve()
     values["gazetteer"] = _gazetteer(data.get("gazetteer", {}), where)
+    if "deploy" in data:
+        values["deploy"] = deploy_table(data["deploy"], text, where)
     if "exclude_tags" in values:
         tags = values["exclude_tags"]
         if not all(isinstance(tag, str) and tag.strip() for tag in tags):

@@ -36,6 +36,7 @@ _COMMANDS = {
     "build": "publishing",
     "validate": "publishing",
     "serve": "publishing",
+    "deploy": "deploying",
     "import": "importing",
     "new": "editing",
     "posts": "editing",

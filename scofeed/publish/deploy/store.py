@@ -1,0 +1,244 @@
+"""The bucket, through boto3: listing, the manifest, uploads and deletions, and every failure
+the store can answer with turned into one `DeployError` that names the bucket or endpoint and
+the fix. boto3 is imported here only, when a deploy runs: `scofeed build` never loads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from scofeed.errors import ScofeedError
+from scofeed.publish.deploy.plan import MANIFEST, Headers, LocalFile, Record, Remote
+
+# Each HTTP request the client sends, for counting: (method, URL, headers).
+Observer = Callable[[str, str, Mapping[str, str]], None]
+
+# An unreachable store must fail in seconds, not botocore's minutes of retries.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+ATTEMPTS = 3  # the first try and two retries, for a store that drops one request
+MANIFEST_VERSION = 1
+DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+
+
+class DeployError(ScofeedError):
+    """The store refused or could not be reached: the deploy cannot go on."""
+
+
+class Store:
+    """One bucket and prefix. Thread-safe: uploads share the one client."""
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str,
+        *,
+        endpoint_url: str | None,
+        region: str | None,
+        workers: int,
+        observe: Observer | None = None,
+    ) -> None:
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        self.bucket, self.prefix = bucket, prefix
+        session = boto3.session.Session()
+        self.client = session.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            # Stores other than AWS take any region name; AWS needs the bucket's own.
+            region_name=region or session.region_name or "us-east-1",
+            config=BotoConfig(
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+                retries={"max_attempts": ATTEMPTS, "mode": "standard"},
+                max_pool_connections=max(workers, 10),
+                # Checksums only where S3 requires them: the CRC trailers botocore adds by
+                # default since 1.36 are refused by several S3-compatible stores. Uploads carry
+                # Content-MD5 instead, which every store checks.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
+        )
+        self.endpoint = self.client.meta.endpoint_url
+        if observe is not None:
+
+            def before_send(request: Any, **_: Any) -> None:
+                headers = {
+                    k: v.decode("latin-1") if isinstance(v, bytes) else str(v)
+                    for k, v in request.headers.items()
+                }
+                observe(request.method, request.url, headers)
+
+            self.client.meta.events.register("before-send.s3", before_send)
+
+    @property
+    def where(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix} at {self.endpoint}"
+
+    def listing(self) -> dict[str, Remote]:
+        """Every object under the prefix (the manifest aside), by path below the prefix."""
+        found: dict[str, Remote] = {}
+        with self.errors():
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    path = item["Key"][len(self.prefix) :]
+                    if path != MANIFEST:
+                        found[path] = Remote(item["Size"], item.get("ETag", "").strip('"'))
+        return found
+
+    def manifest(self) -> dict[str, Record]:
+        """What scofeed uploaded each object with; empty when there is no (readable) record."""
+        with self.errors():
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST)
+            except self.client.exceptions.NoSuchKey:
+                return {}
+            data = answer["Body"].read()
+        try:
+            loaded = json.loads(gzip.decompress(data))
+            if loaded.get("version") != MANIFEST_VERSION:
+                return {}
+            return {
+                path: Record(md5, etag, Headers(kind, cache, redirect))
+                for path, (md5, etag, kind, cache, redirect) in loaded["files"].items()
+            }
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # torn or foreign: every object is then checked as if never recorded
+
+    def put_manifest(self, records: Mapping[str, Record]) -> None:
+        files = {
+            path: [
+                r.md5,
+                r.etag,
+                r.headers.content_type,
+                r.headers.cache_control,
+                r.headers.redirect,
+            ]
+            for path, r in sorted(records.items())
+        }
+        body = gzip.compress(
+            json.dumps({"version": MANIFEST_VERSION, "files": files}).encode(), mtime=0
+        )
+        with self.errors(MANIFEST):
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + MANIFEST,
+                Body=body,
+                ContentType="application/gzip",
+                CacheControl="no-store",
+                ContentMD5=base64.b64encode(hashlib.md5(body).digest()).decode(),  # noqa: S324
+            )
+
+    def upload(self, output_dir: Path, file: LocalFile) -> Record:
+        """PUT one file; the store checks its bytes against the MD5 sent with them."""
+        data = (output_dir / file.path).read_bytes()
+        extra: dict[str, str] = {}
+        if file.headers.redirect:
+            extra["WebsiteRedirectLocation"] = file.headers.redirect
+        with self.errors(file.path):
+            answer = self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + file.path,
+                Body=data,
+                ContentType=file.headers.content_type,
+                CacheControl=file.headers.cache_control,
+                # The digest planned with: bytes that changed since are refused (BadDigest).
+                ContentMD5=base64.b64encode(bytes.fromhex(file.md5)).decode(),
+                # Kept where a HEAD finds it: a multipart or encrypted object's ETag is no MD5.
+                Metadata={"md5": file.md5},
+                **extra,
+            )
+        return Record(file.md5, answer.get("ETag", "").strip('"'), file.headers)
+
+    def delete(self, paths: list[str]) -> Iterator[int]:
+        """Delete in batches; yields how many each batch removed."""
+        for start in range(0, len(paths), DELETE_BATCH):
+            batch = paths[start : start + DELETE_BATCH]
+            with self.errors(batch[0]):
+                answer = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True},
+                )
+            failed = answer.get("Errors", [])
+            if failed:
+                first = failed[0]
+                raise DeployError(
+                    f"{self.where}: cannot delete {first.get('Key')}: {first.get('Code')}: "
+                    f"{first.get('Message')}; give the credentials s3:DeleteObject on the bucket"
+                )
+            yield len(batch)
+
+    @contextmanager
+    def errors(self, key: str | None = None) -> Iterator[None]:
+        """botocore's exceptions as one DeployError saying what to do."""
+        from botocore.exceptions import (
+            ClientError,
+            ConnectionError,
+            HTTPClientError,
+            NoCredentialsError,
+            PartialCredentialsError,
+        )
+
+        try:
+            yield
+        except (NoCredentialsError, PartialCredentialsError) as exc:
+            raise DeployError(
+                f"no AWS credentials for {self.where} ({exc}); set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in ~/.aws/credentials"
+            ) from None
+        except (ConnectionError, HTTPClientError) as exc:
+            raise DeployError(
+                f"cannot reach the store at {self.endpoint} ({type(exc).__name__}); check "
+                "[deploy] endpoint_url or AWS_ENDPOINT_URL, and that the store is up"
+            ) from None
+        except ClientError as exc:
+            raise DeployError(self._client_error(exc, key)) from None
+
+    def _client_error(self, exc: Any, key: str | None) -> str:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        what = f"{self.where}" + (f": {key}" if key else "")
+        if code == "NoSuchBucket":
+            return (
+                f"bucket {self.bucket!r} does not exist at {self.endpoint}; create it "
+                f"(aws s3 mb s3://{self.bucket}) or correct [deploy] url"
+            )
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"):
+            return (
+                f"{self.endpoint} refused the credentials ({code}) for bucket {self.bucket!r}; "
+                "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"
+            )
+        if code in ("AccessDenied", "AllAccessDisabled", "Forbidden") or status == 403:
+            return (
+                f"{what}: access denied ({code}); give these credentials s3:ListBucket, "
+                "s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket and prefix"
+            )
+        if code in (
+            "PermanentRedirect",
+            "AuthorizationHeaderMalformed",
+            "IllegalLocationConstraint",
+        ):
+            return (
+                f"{what}: the bucket lives in another region ({code}); set [deploy] region or "
+                "AWS_REGION to the bucket's region"
+            )
+        if code.isdigit():  # an HTTP status with no S3 error in the body: not an S3 API
+            return (
+                f"{self.endpoint} answered {code} {error.get('Message', '')} without an S3 error "
+                f"for bucket {self.bucket!r}; check that [deploy] endpoint_url or "
+                "AWS_ENDPOINT_URL is the address of the store's S3 API"
+            )
+        message = error.get("Message") or exc
+        return f"{what}: the store answered {code or status}: {message}"
