@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 from urllib.request import urlopen
@@ -386,8 +387,13 @@ def test_a_build_for_a_deployed_site_announces_nothing(
     # What `scofeed deploy` calls once its uploads are public: archives are no topics.
     config = load_config(root)
     uploaded = ["rss.xml", "history/1/rss.xml", "countries/china/feed.json", "2008/05/x.html"]
-    assert websub.announce(config, uploaded) == []
-    assert hub.topics() == _urls(["countries/china/feed.json", "rss.xml"])
+    second = Hub()
+    try:
+        config = replace(config, websub_hubs=(hub.url, second.url))
+        assert websub.announce(config, iter(uploaded)) == []  # any iterable, read once
+        assert hub.topics() == second.topics() == _urls(["countries/china/feed.json", "rss.xml"])
+    finally:
+        second.stop()
 
 
 def test_subscription_feeds_are_told_from_archives_and_lookalikes() -> None:

@@ -117,7 +117,8 @@ def topics(config: Config, changed_paths: Iterable[str]) -> list[str]:
 
 def pairs(config: Config, changed_paths: Iterable[str]) -> list[Pair]:
     """Every (hub, topic) to announce for `changed_paths`: each topic to each hub."""
-    return [(hub, topic) for hub in config.websub_hubs for topic in topics(config, changed_paths)]
+    found = topics(config, changed_paths)  # once: `changed_paths` may be an iterator
+    return [(hub, topic) for hub in config.websub_hubs for topic in found]
 
 
 def pending(config: Config) -> list[Pair]:
