@@ -18,9 +18,9 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from scofeed.validate.ext import dc, gbase, media, opensearch, slash
+from scofeed.validate.ext import dc, gbase, itunes, media, opensearch, slash
 
-MODULES: tuple[ModuleType, ...] = (dc, gbase, media, opensearch, slash)
+MODULES: tuple[ModuleType, ...] = (dc, gbase, itunes, media, opensearch, slash)
 
 EXTENSION_RULES: tuple[tuple[str, str, str, str], ...] = tuple(
     row for module in MODULES for row in module.RULES
