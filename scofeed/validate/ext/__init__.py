@@ -18,9 +18,33 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from scofeed.validate.ext import dc, gbase, itunes, media, opensearch, slash
+from scofeed.validate.ext import (
+    admin,
+    cc,
+    content,
+    dc,
+    gbase,
+    itunes,
+    media,
+    opensearch,
+    slash,
+    sy,
+    trackback,
+)
 
-MODULES: tuple[ModuleType, ...] = (dc, gbase, itunes, media, opensearch, slash)
+MODULES: tuple[ModuleType, ...] = (
+    admin,
+    cc,
+    content,
+    dc,
+    gbase,
+    itunes,
+    media,
+    opensearch,
+    slash,
+    sy,
+    trackback,
+)
 
 EXTENSION_RULES: tuple[tuple[str, str, str, str], ...] = tuple(
     row for module in MODULES for row in module.RULES
