@@ -29,6 +29,7 @@ from scofeed.validate.ext import (
     opensearch,
     slash,
     sy,
+    thr,
     trackback,
 )
 
@@ -43,6 +44,7 @@ MODULES: tuple[ModuleType, ...] = (
     opensearch,
     slash,
     sy,
+    thr,
     trackback,
 )
 
