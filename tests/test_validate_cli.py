@@ -306,3 +306,128 @@ def test_a_redirect_away_from_http_is_refused() -> None:
     assert result.exit_code == 2
     assert result.stderr == f"Error: {url}: redirects to file:///etc/passwd, which is not http(s)\n"
     assert "root:" not in result.output
+
+
+# --- --rules, --format github, RSS 1.0, many inputs in one run ------------------------------
+
+GITHUB = re.compile(
+    r"^::(?P<severity>error|warning) file=(?P<file>[^,:]+),line=(?P<line>\d+)"
+    r"(?:,col=(?P<col>\d+))?,title=(?P<rule>[a-z0-9-]+)::(?P<message>.+)$"
+)
+
+
+def test_rules_lists_every_rule_with_severity_and_reference() -> None:
+    from scofeed.validate import RULES
+
+    result = CliRunner().invoke(main, ["validate", "--rules"], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    names = [line.split()[0] for line in lines if line and not line.startswith(" ")]
+    assert names == sorted(RULES)  # every rule, once, by name
+    dc_date = lines.index(next(line for line in lines if line.startswith("dc-date ")))
+    assert " error " in lines[dc_date] and "W3CDTF" in lines[dc_date]
+    assert "DCMI Metadata Terms" in lines[dc_date + 1]
+
+
+def test_rules_as_json() -> None:
+    from scofeed.validate import RULES
+
+    result = CliRunner().invoke(
+        main, ["validate", "--rules", "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [row["name"] for row in rows] == sorted(RULES)
+    for row in rows:
+        assert set(row) == {"name", "severity", "summary", "reference"}
+        assert row["severity"] == RULES[row["name"]].severity in ("error", "warning")
+        assert row["summary"] == RULES[row["name"]].summary
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["rss1-missing-about"]["reference"].startswith("RSS 1.0 specification")
+
+
+def test_no_target_is_a_usage_error() -> None:
+    result = run()
+    assert result.exit_code == 2
+    assert "name at least one feed file, folder or URL" in result.stderr
+
+
+def test_github_annotations_one_per_finding_same_exit_status() -> None:
+    text = run(str(INVALID_RSS))
+    result = run("--format", "github", str(INVALID_RSS), str(VALID_ATOM))
+    assert result.exit_code == 1 == text.exit_code
+    lines = result.stdout.splitlines()
+    parsed = [GITHUB.match(line) for line in lines]
+    assert all(parsed), lines
+    got = [(m["file"], m["line"], m["rule"]) for m in parsed if m]
+    expected = [LINE.match(line) for line in text.stdout.splitlines()]
+    assert got == [(m["source"], m["line"], m["rule"]) for m in expected if m]
+    assert len(got) == len(expected) == 5
+    assert lines[0] == (
+        f"::error file={INVALID_RSS},line=7,title=rss-missing-element::<channel> has no "
+        "<description>; RSS 2.0 requires one"
+    )
+    assert "1 invalid; 5 error(s)" in result.stderr
+
+
+def test_github_annotations_escape_what_github_reads_as_syntax(tmp_path: Path) -> None:
+    """%, CR and LF in a message, and also : and , in a property, are percent-encoded: a feed
+    (or file name) cannot end an annotation early or forge a second one."""
+    folder = tmp_path / "a,b:c"
+    folder.mkdir()
+    feed = folder / "feed.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>'
+        "<description>d</description><item><title>x</title>"
+        "<link>https://example.org/100% sure\r\n::error::forged</link></item></channel></rss>",
+        encoding="utf-8",
+        newline="",
+    )
+    result = run("--format", "github", str(feed))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+    url = next(line for line in lines if "rss-url" in line)
+    assert f"file={str(folder).replace(':', '%3A').replace(',', '%2C')}/feed.xml," in url
+    assert "100%25 sure" in url  # and the line break is \\x0a: still one annotation
+    assert not any(line.startswith("::error::") for line in lines)
+
+
+def test_github_annotation_for_an_input_that_could_not_be_read(tmp_path: Path) -> None:
+    result = run("--format", "github", str(tmp_path / "gone.xml"))
+    assert result.exit_code == 2
+    assert (
+        result.stdout
+        == f"::error title=scofeed validate::{tmp_path}/gone.xml: no such file or folder\n"
+    )
+
+
+def test_rss1_feeds_are_validated_not_refused(tmp_path: Path) -> None:
+    good = CORPUS / "rss1" / "valid-typepad.xml"
+    bad = CORPUS / "rss1" / "rss1-missing-element.xml"
+    assert run(str(good)).exit_code == 0
+    result = run(str(bad))
+    assert result.exit_code == 1
+    found = [LINE.match(line) for line in result.stdout.splitlines()]
+    assert {m["rule"] for m in found if m} == {"rss1-missing-element"} and all(found)
+
+
+def test_folders_and_files_in_one_run(tmp_path: Path) -> None:
+    """A folder walk, RSS 1.0 beside RSS 2.0 and Atom, and files named after it: one process,
+    one summary, every document reported under its own name."""
+    site = tmp_path / "site"
+    (site / "sub").mkdir(parents=True)
+    (site / "index.rdf.xml").write_bytes((CORPUS / "rss1" / "valid-spec-sample.xml").read_bytes())
+    (site / "sub" / "atom.xml").write_bytes(VALID_ATOM.read_bytes())
+    (site / "sitemap.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>'
+    )
+    result = run("--format", "json", str(site), str(INVALID_RSS), str(VALID_RSS))
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [d["source"] for d in document["documents"]] == [
+        str(site / "index.rdf.xml"), str(site / "sub" / "atom.xml"),
+        str(INVALID_RSS), str(VALID_RSS),
+    ]  # fmt: skip
+    assert [d["valid"] for d in document["documents"]] == [True, True, False, True]
+    assert document["skipped"] == [str(site / "sitemap.xml")]

@@ -237,37 +237,62 @@ def serve_cmd(
 
 
 @main.command("validate")
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations (::error file=...::) for GitHub Actions.",
 )
+@click.option("--rules", is_flag=True, help="List every rule (name, severity, reference) and exit.")
 @_timeout_option(20.0)
 @_allow_private_option
-def validate_cmd(targets: tuple[str, ...], fmt: str, timeout: float, allow_private: bool) -> None:
-    """Check RSS 2.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
+def validate_cmd(
+    targets: tuple[str, ...], fmt: str, rules: bool, timeout: float, allow_private: bool
+) -> None:
+    """Check RSS 2.0, RSS 1.0 and Atom 1.0 feeds: files, folders or http(s) URLs.
 
     \b
     Example:
       scofeed validate output/
       scofeed validate https://example.org/feed.xml --format json
+      scofeed validate output/ --format github    # in a GitHub Actions step
+      scofeed validate --rules
     """
     import json
 
-    from scofeed.validate import validate_targets  # lxml and the schemas: for this command only
+    # lxml and the schemas: for this command only
+    from scofeed.validate import findings as out
+    from scofeed.validate import validate_targets
 
+    if rules:
+        listing = out.rules_listing()
+        if fmt == "json":
+            click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        else:
+            click.echo(out.rules_text())
+        return
+    if not targets:
+        raise click.UsageError("name at least one feed file, folder or URL (or use --rules)")
     run = validate_targets(targets, timeout=timeout, allow_private=allow_private)
     if fmt == "json":
         click.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for finding in run.findings:
+            click.echo(out.github_annotation(finding))
+        for failure in run.failures:
+            click.echo(out.github_failure(failure))
     else:
         for finding in run.findings:
             click.echo(str(finding))  # a Finding's text is already printable
-    from scofeed.validate.findings import printable  # names and errors can quote anything
-
+    printable = out.printable  # names and errors can quote anything
     for path in run.skipped:
         click.echo(f"scofeed: skipped {printable(path)}: not an RSS or Atom feed", err=True)
     for failure in run.failures:
         click.echo(f"Error: {printable(str(failure))}", err=True)
-    if fmt == "text" and run.documents:
+    if fmt != "json" and run.documents:
         errors = sum(f.severity == "error" for f in run.findings)
         warnings = len(run.findings) - errors
         invalid = sum(not doc.valid for doc in run.documents)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scofeed.errors import ScofeedError
-from scofeed.validate.rules import ERROR
+from scofeed.validate.rules import ERROR, RULES
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -106,3 +106,59 @@ class ValidationRun:
             "failures": [printable(str(failure)) for failure in self.failures],
             "skipped": [printable(path) for path in self.skipped],
         }
+
+
+# --- GitHub workflow annotations ----------------------------------------------------------
+# https://docs.github.com/actions/reference/workflow-commands-for-github-actions: a command's
+# message escapes %, CR and LF; its properties (file, title) escape ":" and "," as well.
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding) -> str:
+    """`::error file=F,line=L,col=C,title=RULE::message` (line and col left out when unknown)."""
+    props = [f"file={_escape_property(finding.source)}"]
+    if finding.line:
+        props.append(f"line={finding.line}")
+    if finding.column:
+        props.append(f"col={finding.column}")
+    props.append(f"title={_escape_property(finding.rule)}")
+    return f"::{finding.severity} {','.join(props)}::{_escape_data(finding.message)}"
+
+
+def github_failure(failure: ScofeedError) -> str:
+    """An input that could not be checked, as an error annotation without a file."""
+    return f"::error title=scofeed validate::{_escape_data(printable(str(failure)))}"
+
+
+# --- the rules, for `scofeed validate --rules` --------------------------------------------
+
+
+def rules_listing() -> list[dict[str, str]]:
+    """Every rule the validator can report, sorted by name."""
+    return [
+        {
+            "name": rule.name,
+            "severity": rule.severity,
+            "summary": rule.summary,
+            "reference": rule.reference,
+        }
+        for rule in sorted(RULES.values(), key=lambda r: r.name)
+    ]
+
+
+def rules_text() -> str:
+    """The rules for people: `name  severity  summary` and the reference on the next line."""
+    rows = rules_listing()
+    width = max(len(row["name"]) for row in rows)
+    return "\n".join(
+        f"{row['name']:{width}}  {row['severity']:7}  {row['summary']}\n"
+        f"{'':{width}}  {'':7}  ({row['reference'] or 'no reference'})"
+        for row in rows
+    )
