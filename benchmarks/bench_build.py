@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generate import DEFAULT_SEED, ensure_posts, front_matter_countries, newest_post_with_countries
-from hugo_bench import check_hugo_output, find_hugo, write_hugo_site
+from hugo_bench import check_hugo_output, check_hugo_site, find_hugo, write_hugo_site
 from measure import (
     Case,
     compile_bytecode,
@@ -43,10 +43,19 @@ from measure import (
     run_measured,
     scofeed_python,
 )
-from report import clip, fmt_run, report_case, report_machine, report_targets, write_json
+from report import (
+    clip,
+    fmt_run,
+    report_case,
+    report_machine,
+    report_site_targets,
+    report_targets,
+    write_json,
+)
 
-# Both tools get these, so their feeds are comparable.
+# Both tools get these, so their feeds (and, for the whole site, their listings) are comparable.
 FEED_LIMIT = 50
+PAGE_SIZE = 50
 BASE_URL = "https://example.org/sco/"
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -71,32 +80,42 @@ def tree_state(root: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def write_scofeed_config(config: Path, cache: Path) -> None:
+def write_scofeed_config(config: Path, cache: Path, whole_site: bool = False) -> None:
     config.write_text(
         f"base_url = {json.dumps(BASE_URL)}\n"
         f"feed_limit = {FEED_LIMIT}\n"
-        f"cache_dir = {json.dumps(str(cache))}\n"
+        + (f"page_size = {PAGE_SIZE}\n" if whole_site else "")
+        + f"cache_dir = {json.dumps(str(cache))}\n"
         'timezone = "UTC"\n',
         encoding="utf-8",
     )
 
 
 def bench_case(
-    n: int, case_dir: Path, hugo: Path, scofeed: Sequence[str], repeat: int, seed: int, quiet: bool
+    n: int,
+    case_dir: Path,
+    hugo: Path,
+    scofeed: Sequence[str],
+    repeat: int,
+    seed: int,
+    quiet: bool,
+    whole_site: bool = False,
 ) -> Case:
-    """Time every build of one size; repetitions are interleaved so drift hits all alike."""
+    """Time every build of one size; repetitions are interleaved so drift hits all alike.
+    `whole_site`: Hugo builds pages, listings and the sitemap too (bench_site.py)."""
     case = Case(n)
     t0 = time.perf_counter()
     posts = ensure_posts(case_dir, n, seed)
     log(quiet, f"[n={n}] posts ready in {time.perf_counter() - t0:.1f} s ({posts})")
     countries = front_matter_countries(posts)
     site = case_dir / "hugo-site"
-    write_hugo_site(site, posts, BASE_URL, FEED_LIMIT)
+    hugo_config = "site.toml.in" if whole_site else "hugo.toml.in"
+    write_hugo_site(site, posts, BASE_URL, FEED_LIMIT, config_name=hugo_config, page_size=PAGE_SIZE)
     public = case_dir / "hugo-public"
     out = case_dir / "output"
     cache = case_dir / "cache"
     config = case_dir / "scofeed.toml"
-    write_scofeed_config(config, cache)
+    write_scofeed_config(config, cache, whole_site)
     scofeed_cmd: list[str | Path] = [*scofeed, "build", "--config", config, "--posts", posts]
     scofeed_cmd += ["--output", out, "--quiet"]
     hugo_cache = case_dir / "hugo-cache"  # a fresh one per clean build
@@ -117,7 +136,8 @@ def bench_case(
                 case.notes.append(f"hugo failed (exit {run.returncode}):\n{clip(stderr)}")
                 break
             if rep == 0:
-                case.notes.append(check_hugo_output(public, countries, n, FEED_LIMIT))
+                check = check_hugo_site if whole_site else check_hugo_output
+                case.notes.append(check(public, countries, n, FEED_LIMIT))
             reset(hugo_cache)
 
             if not scofeed_ok:
@@ -133,7 +153,7 @@ def bench_case(
                 scofeed_ok = False
                 continue
             if rep == 0:
-                case.notes.append(describe_scofeed_output(out))
+                case.notes.append(describe_scofeed_output(out, whole_site))
 
             before = tree_state(out)
             run = run_measured(scofeed_cmd, cwd=case_dir)
@@ -157,26 +177,36 @@ def bench_case(
     return case
 
 
-def describe_scofeed_output(out: Path) -> str:
+def describe_scofeed_output(out: Path, whole_site: bool = False) -> str:
+    """What scofeed wrote, by kind: RFC 5005 archive documents (under history/) apart from the
+    subscription feeds of the site, its countries and its tags."""
     feeds = sorted(p for p in out.rglob("*.xml") if p.name in ("rss.xml", "atom.xml"))
-    site = [p for p in feeds if p.parent == out]
-    countries = {p.parent.name for p in feeds if p.parent.parent.name == "countries"}
+    archives = [p for p in feeds if "history" in p.relative_to(out).parts]
+    current = [p for p in feeds if p not in archives]
+    site = [p for p in current if p.parent == out]
+    countries = [p for p in current if p.parent.parent.name == "countries"]
+    tags = [p for p in current if p.parent.parent.name == "tags"]
     pages = sum(1 for _ in out.rglob("*.html"))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    hugo = "" if whole_site else " (Hugo's side of the benchmark stays feeds-only)"
     return (
-        f"scofeed wrote {len(feeds)} feeds: {len(site)} for the site and "
-        f"{len(feeds) - len(site)} for {len(countries)} countries; and {pages:,} HTML pages "
-        "(Hugo's side of the benchmark stays feeds-only)"
+        f"scofeed wrote {len(current)} RSS/Atom feeds: {len(site)} for the site, "
+        f"{len(countries)} for {len({p.parent for p in countries})} countries, {len(tags)} for "
+        f"{len({p.parent for p in tags})} tags; {len(archives):,} RSS/Atom archive documents; "
+        f"{pages:,} HTML pages; {size / 1e6:,.0f} MB in all{hugo}"
     )
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None, whole_site: bool = False) -> argparse.Namespace:
+    script = "bench_site.py" if whole_site else "bench_build.py"
     parser = argparse.ArgumentParser(
-        description="Time scofeed build against Hugo on N synthetic posts.",
-        epilog="example: python benchmarks/bench_build.py --sizes 1000,10000",
+        description="Time scofeed build against Hugo on N synthetic posts"
+        + (", whole site (pages, listings, sitemap, feeds)." if whole_site else ", feeds only."),
+        epilog=f"example: python benchmarks/{script} --sizes 1000,10000",
     )
     parser.add_argument(
         "--sizes",
-        default="1000,10000,100000",
+        default="1000,10000" if whole_site else "1000,10000,100000",
         type=lambda s: [int(x.replace("_", "")) for x in s.split(",")],
         help="comma-separated post counts (default: %(default)s)",
     )
@@ -210,8 +240,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, whole_site: bool = False) -> int:
+    args = parse_args(argv, whole_site)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # results, in order
     hugo = args.hugo or find_hugo()
     if hugo is None:
@@ -234,14 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         case_dir = workdir / f"n{n}"
         case_dir.mkdir(parents=True, exist_ok=True)
         try:
-            case = bench_case(n, case_dir, hugo, scofeed, repeat, args.seed, args.quiet)
+            case = bench_case(n, case_dir, hugo, scofeed, repeat, args.seed, args.quiet, whole_site)
         finally:
             if not args.keep:
                 shutil.rmtree(case_dir, ignore_errors=True)
-        results.append(report_case(case))
+        results.append(report_case(case, whole_site))
     if not args.keep and workdir.exists() and not any(workdir.iterdir()):
         workdir.rmdir()
-    report_targets(results)
+    (report_site_targets if whole_site else report_targets)(results)
     print(f"\nLoad average at the end: {load_average()}")
     if args.json:
         write_json(args.json, facts, results)

@@ -18,6 +18,13 @@ TARGET_REBUILD_SPEEDUP = 10.0  # no-op and one-post rebuilds vs Hugo's clean bui
 TARGET_MEMORY_N = 100_000
 TARGET_MEMORY_MB = 500.0
 
+# Issue 18's, for the whole site (bench_site.py), each against Hugo's clean build at 10,000 posts.
+SITE_TARGETS = {
+    "scofeed clean": 0.5,
+    "scofeed no-op": 0.05,
+    "scofeed one-post": 0.1,
+}
+
 
 def fmt_run(run: Run) -> str:
     if run.returncode != 0:
@@ -53,7 +60,7 @@ def report_machine(facts: dict[str, str]) -> None:
         print(f"  {key:<8} {value}")
 
 
-def report_case(case: Case) -> dict[str, object]:
+def report_case(case: Case, whole_site: bool = False) -> dict[str, object]:
     """Print one size's table and ratios; return them, and every run, for the JSON."""
     hugo = case.best("hugo clean")
     clean = ratio(case.best("scofeed clean"), hugo)
@@ -70,12 +77,18 @@ def report_case(case: Case) -> dict[str, object]:
         rss, tree, procs = (case.peak(label, a) for a in ("rss_mb", "tree_mb", "processes"))
         print(f"  {label:<18}{best:>9.3f}{rss or 0:>9.0f}{tree or 0:>9.0f}{procs or 0:>7.0f}")
     speedup = f">= {TARGET_REBUILD_SPEEDUP:g}"
+    if whole_site:  # issue 18's way round: each build over Hugo's clean build
+        for label, limit in SITE_TARGETS.items():
+            shown = f"{label} / hugo clean"
+            value = ratio(case.best(label), hugo)
+            print(f"  {shown:<30}{fmt_ratio(value):>8}   (target <= {limit:g} at 10,000 posts)")
     for name, value, target in (
         ("scofeed clean / hugo clean", clean, f"<= 1 at {TARGET_CLEAN_N:,} posts"),
         ("hugo clean / scofeed no-op", noop, speedup),
         ("hugo clean / scofeed one-post", one, speedup),
     ):
-        print(f"  {name:<30}{fmt_ratio(value):>8}   (target {target})")
+        if not whole_site:
+            print(f"  {name:<30}{fmt_ratio(value):>8}   (target {target})")
     floor = sum(case.floor.values()) if case.floor else None
     if floor:
         parts = ", ".join(f"{k} {v:.3f} s" for k, v in case.floor.items())
@@ -128,6 +141,31 @@ def report_targets(results: list[dict[str, object]]) -> None:
     print(
         f"  peak memory under {TARGET_MEMORY_MB:g} MB at {TARGET_MEMORY_N:,} posts: "
         f"{verdict(None if peak is None else peak < TARGET_MEMORY_MB)}"
+        + ("" if peak is None else f" ({peak:.0f} MB)")
+    )
+
+
+def report_site_targets(results: list[dict[str, object]]) -> None:
+    """Issue 18's targets: at 10,000 posts each scofeed build within a fraction of Hugo's
+    clean build of the same whole site; at 100,000 the peak memory."""
+    by_n = {int(str(r["n"])): r for r in results}
+    print("\nTargets (issue 18, whole site):")
+    row = by_n.get(TARGET_CLEAN_N)
+    seconds = row["seconds"] if row is not None else {}
+    assert isinstance(seconds, dict)
+    hugo = seconds.get("hugo clean")
+    for label, target in SITE_TARGETS.items():
+        value = ratio(seconds.get(label), hugo)
+        ok = None if value is None else value <= target
+        print(
+            f"  {label} <= {target:g}x Hugo's clean build at {TARGET_CLEAN_N:,} posts: "
+            f"{verdict(ok)} ({fmt_ratio(value)})"
+        )
+    peak = by_n[TARGET_MEMORY_N]["scofeed_peak_mb"] if TARGET_MEMORY_N in by_n else None
+    peak = peak if isinstance(peak, float) else None
+    print(
+        f"  peak memory <= {TARGET_MEMORY_MB:g} MB at {TARGET_MEMORY_N:,} posts: "
+        f"{verdict(None if peak is None else peak <= TARGET_MEMORY_MB)}"
         + ("" if peak is None else f" ({peak:.0f} MB)")
     )
 
