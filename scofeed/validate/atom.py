@@ -23,7 +23,6 @@ from scofeed.validate.atom_values import (
     is_text_type,
     is_xml_type,
 )
-from scofeed.validate.history import check_history
 from scofeed.validate.rules import Report
 from scofeed.validate.values import XML_BASE, is_absolute, qname, text_of
 
@@ -116,7 +115,6 @@ class _Checker(AtomValues):
 
     def feed(self, feed: Any) -> None:
         self.attributes(feed, "feed")
-        check_history(feed, self.r)
         groups: dict[str, list[Any]] = {}
         entries: list[Any] = []
         for child in feed:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scofeed.validate.history import check_history
 from scofeed.validate.rss_values import CHANNEL, ITEM, RssValues
 from scofeed.validate.rules import Report
 from scofeed.validate.values import absolute_url_problem, is_element, qname
@@ -146,7 +145,6 @@ class _Checker(RssValues):
                 "rss-channel", extra, "<rss> holds more than one <channel>; keep one", scope=root
             )
         self.channel(channels[0])
-        check_history(channels[0], self.r, rss=True)
 
     def channel(self, ch: Any) -> None:
         self.attributes(ch, "channel")

@@ -99,20 +99,7 @@ RULES: dict[str, Rule] = _rules(
     ("atom-link-alternate-duplicate", ERROR, "two alternate links with the same type and hreflang"),
     ("atom-self-link-missing", WARNING, 'no <link rel="self"> in the feed'),
     ("atom-schema", ERROR, "content the RFC 4287 schema rejects that no other rule explains"),
-    # Feed History (RFC 5005), in RSS and Atom alike.
-    ("fh-not-empty", ERROR, "an fh:complete or fh:archive element that is not empty"),
-    ("fh-complete-archive", ERROR, "a document that says both fh:complete and fh:archive"),
-    (
-        "fh-complete-archive-link",
-        WARNING,
-        "a complete feed with prev-archive or next-archive links",
-    ),
-    ("fh-archive-current-missing", WARNING, 'an archive document without a rel="current" link'),
-    ("fh-link-duplicate", WARNING, "two prev-archive, next-archive or current links in a document"),
-    ("fh-link-self", WARNING, "an archive link that leads back to the document itself"),
-    ("fh-link-relative", WARNING, "an RSS archive link that is not an absolute URL"),
-    ("fh-misplaced", WARNING, "an fh:complete or fh:archive outside the channel or feed element"),
-    ("fh-rss-plain-link", WARNING, 'an RSS <link rel="prev-archive"> (and the like), no atom:link'),
+    # Feed History (RFC 5005): scofeed.validate.ext.history.
 )
 
 
