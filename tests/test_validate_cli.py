@@ -417,7 +417,8 @@ def test_folders_and_files_in_one_run(tmp_path: Path) -> None:
     one summary, every document reported under its own name."""
     site = tmp_path / "site"
     (site / "sub").mkdir(parents=True)
-    (site / "index.rdf.xml").write_bytes((CORPUS / "rss1" / "valid-spec-sample.xml").read_bytes())
+    (site / "index.rdf").write_bytes((CORPUS / "rss1" / "valid-spec-sample.xml").read_bytes())
+    (site / "foaf.rdf").write_bytes((CORPUS / "rss1" / "not-a-feed-foaf.xml").read_bytes())
     (site / "sub" / "atom.xml").write_bytes(VALID_ATOM.read_bytes())
     (site / "sitemap.xml").write_text(
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>'
@@ -426,8 +427,8 @@ def test_folders_and_files_in_one_run(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert result.exit_code == 1
     assert [d["source"] for d in document["documents"]] == [
-        str(site / "index.rdf.xml"), str(site / "sub" / "atom.xml"),
+        str(site / "index.rdf"), str(site / "sub" / "atom.xml"),
         str(INVALID_RSS), str(VALID_RSS),
     ]  # fmt: skip
     assert [d["valid"] for d in document["documents"]] == [True, True, False, True]
-    assert document["skipped"] == [str(site / "sitemap.xml")]
+    assert document["skipped"] == [str(site / "foaf.rdf"), str(site / "sitemap.xml")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from scofeed.errors import NotAFeedError
 from scofeed.validate.values import absolute_url_problem, is_absolute, local_name, uri_problem
 
 if TYPE_CHECKING:
@@ -101,7 +102,9 @@ def _uri(report: Report, el: Any, attr: str, value: str) -> None:
 
 
 def check(root: Any, report: Report) -> None:
-    """The findings for an rdf:RDF document that declares the RSS 1.0 or 0.90 namespace."""
+    """The findings for an rdf:RDF document that declares the RSS 1.0 or 0.90 namespace.
+
+    Raises NotAFeedError when no channel, image, item or textinput stands under rdf:RDF."""
     ns = RSS090_NS if root.find(f"{{{RSS090_NS}}}channel") is not None else RSS1_NS
     rdf1 = ns == RSS1_NS
     nodes: dict[str, list[Any]] = {"channel": [], "image": [], "item": [], "textinput": []}
@@ -113,6 +116,12 @@ def check(root: Any, report: Report) -> None:
         elif child.tag[0] != "{" or child.tag.startswith((f"{{{RSS1_NS}}}", f"{{{RSS090_NS}}}")):
             _unexpected(report, child, "rdf:RDF")
     channels = nodes["channel"]
+    if not any(nodes.values()):
+        # RDF that only borrows an RSS property (a FOAF profile, say) is no feed at all.
+        raise NotAFeedError(
+            "not a feed: an RDF document with no RSS channel or item (rdf:RDF > channel in "
+            f"{ns})"
+        )
     if not channels:
         what = "RSS 1.0" if rdf1 else "RSS 0.90"
         report.add("rss1-channel", root, f"rdf:RDF holds no <channel> in the {what} namespace "

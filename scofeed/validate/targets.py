@@ -13,14 +13,14 @@ from scofeed.validate.document import DEFAULT_MAX_BYTES, validate_bytes
 from scofeed.validate.findings import DocumentResult, ValidationRun
 
 DEFAULT_TIMEOUT = 20.0
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
+FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")  # .rdf: RSS 1.0 (index.rdf)
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
 
 
 def feed_files(folder: str) -> list[str]:
-    """Files under `folder` (recursively) whose names end in .xml, .rss or .atom, sorted."""
+    """Files under `folder` (recursively) whose names end in .xml, .rss, .atom or .rdf, sorted."""
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
@@ -39,7 +39,7 @@ def validate_targets(
     timeout: float = DEFAULT_TIMEOUT,
     allow_private: bool = False,
 ) -> ValidationRun:
-    """Validate files, folders (searched recursively for *.xml, *.rss, *.atom) and URLs.
+    """Validate files, folders (searched recursively for *.xml, *.rss, *.atom, *.rdf) and URLs.
 
     A file or URL named on its own must be a feed: a missing file, an unreachable URL or a
     document that is not a feed is recorded as a failure (exit status 2). Files found by
@@ -88,7 +88,7 @@ def validate_targets(
                     failures.append(
                         FetchError(
                             f"{target}: no RSS or Atom feed in this folder (looked at "
-                            f"{len(files)} file(s) named *.xml, *.rss or *.atom)"
+                            f"{len(files)} file(s) named *.xml, *.rss, *.atom or *.rdf)"
                         )
                     )
             else:

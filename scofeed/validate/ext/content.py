@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 NS = "http://purl.org/rss/1.0/modules/content/"
 NAMESPACES = (NS,)
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ABOUT = f"{{{RDF}}}about"
 SPEC = "RSS 1.0 Content module"
 
 RULES = (
@@ -26,8 +27,8 @@ RULES = (
      "escaped) in RSS 1.0 or Atom", f"{SPEC} (content:encoded, entity-encoded or CDATA)"),
     ("content-duplicate", "error", "two content:encoded in one item",
      f"{SPEC} (content:encoded: the item's content)"),
-    ("content-item", "error", "a content:item without content:format or rdf:value, or "
-     "content:items without an rdf:Bag", f"{SPEC} (content:items, content:item)"),
+    ("content-item", "error", "a content:item without content:format, or with neither rdf:value "
+     "nor rdf:about; content:items without an rdf:Bag", f"{SPEC} (content:items, content:item)"),
     ("content-unknown", "error", "an element of the Content namespace the module does not "
      "define", f"{SPEC} (elements: encoded, items, item, format, encoding)"),
     ("content-script", "warning", "HTML in content:encoded that runs script or redirects "
@@ -64,14 +65,15 @@ def check(root: Any, report: Report, fmt: str) -> None:
             missing = [
                 what for what, tag in (("content:format", f"{{{NS}}}format"),
                                        ("rdf:value", f"{{{RDF}}}value"))
-                if el.find(tag) is None
+                # content named by rdf:about is out of line: no rdf:value then
+                if el.find(tag) is None and not (what == "rdf:value" and el.get(ABOUT))
             ]  # fmt: skip
             if missing:
                 report.add(
                     "content-item", el,
                     f"<content:item> has no {' and no '.join(missing)}; name the format with "
                     '<content:format rdf:resource="http://www.w3.org/1999/xhtml"/> and put the '
-                    "content in <rdf:value>",
+                    "content in <rdf:value> (or its URI in rdf:about)",
                 )  # fmt: skip
 
 
