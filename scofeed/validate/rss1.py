@@ -119,8 +119,7 @@ def check(root: Any, report: Report) -> None:
     if not any(nodes.values()):
         # RDF that only borrows an RSS property (a FOAF profile, say) is no feed at all.
         raise NotAFeedError(
-            "not a feed: an RDF document with no RSS channel or item (rdf:RDF > channel in "
-            f"{ns})"
+            f"not a feed: an RDF document with no RSS channel or item (rdf:RDF > channel in {ns})"
         )
     if not channels:
         what = "RSS 1.0" if rdf1 else "RSS 0.90"
