@@ -298,7 +298,7 @@ def _child(report: Report, el: Any, name: str) -> None:
     elif name == "Image":
         problem = absolute_url_problem(value)
         if problem:
-            report.add("opensearch-image", el, f"<Image> {problem}; write the image's full URL")
+            report.add("opensearch-image", el, f"<Image> {problem}")
         for attr in ("height", "width"):
             size = el.get(attr)
             if size is not None:
