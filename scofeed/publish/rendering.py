@@ -40,10 +40,11 @@ class FolderFile:
 
 
 def _xml_renderer(fmt: str) -> Renderer:
-    from scofeed.site.feeds import render
+    # feedgen makes each document's head; its entries are written as text (site.splice).
+    from scofeed.site.splice import render_spliced
 
     def render_xml(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entry]) -> bytes:
-        return render(spec, fmt, config, entry_for)
+        return render_spliced(spec, fmt, config, entry_for)
 
     return render_xml
 
