@@ -115,8 +115,11 @@ class Entries:
 
     def missing(self, posts: Iterable[Post]) -> list[Post]:
         """The posts, each once, whose entry is neither made nor cached."""
-        out = {p.path: p for p in posts if p.path not in self.memo and self._cached(p) is None}
-        return list(out.values())
+        # Each post once before the cache is asked: a clean build's files name each post some
+        # ten times (feeds, archives, pages, in three formats), and each question costs a
+        # permalink.
+        unique = {p.path: p for p in posts if p.path not in self.memo}
+        return [p for p in unique.values() if self._cached(p) is None]
 
     def add(self, post: Post, entry: Entry) -> None:
         self.memo[post.path] = entry
