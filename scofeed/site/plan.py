@@ -258,6 +258,20 @@ def feed_key(spec: FeedSpec, kind: str) -> str:
     # document's to its neighbours (only the newest has no newer one).
     links = (spec.page, spec.pages) if spec.page in (0, spec.pages) else (spec.page, "inner")
     h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description, links)).encode())
+    h.update(_entries_key(spec))
+    return h.hexdigest()
+
+
+# The last document's entries' key: asked for once per file of it (RSS, Atom, JSON Feed, embed)
+# in a row, so kept for the next file. The spec itself is kept, so `is` cannot match another.
+_last_entries: list[tuple[FeedSpec, bytes]] = []
+
+
+def _entries_key(spec: FeedSpec) -> bytes:
+    if _last_entries and _last_entries[0][0] is spec:
+        return _last_entries[0][1]
+    h = hashlib.sha256()
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
         h.update(repr((post.digest + post.link_key, post.path, post.slug, countries)).encode())
-    return h.hexdigest()
+    _last_entries[:] = [(spec, h.digest())]
+    return _last_entries[0][1]
