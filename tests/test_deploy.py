@@ -674,3 +674,19 @@ def test_each_file_has_its_phase_and_headers(
     number = phase_of(path)
     assert PHASES[number] == phase
     assert default_headers(path, number) == Headers(content_type, cache_control)
+
+
+def test_build_does_not_load_boto3(site: Callable[..., Config]) -> None:
+    """boto3 costs a cron build nothing: only `scofeed deploy` imports it."""
+    config = site()
+    for args, loaded in ((["build", "-q"], False), (["deploy", "--help"], False)):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "scofeed", *args],
+            cwd=config.root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        assert ("boto3" in modules) is loaded, args
+    assert "scofeed.publish.deploy" in modules  # the last run did load the deploy command
