@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -53,11 +54,14 @@ FEED_FILES = (
 FOLDER_FILES = (RSS_FILE, ATOM_FILE, JSON_FILE, EMBED_FILE, INDEX_FILE)
 
 
+# A site has few countries and tags, and every page and feed names them: each slug made once.
+@lru_cache(maxsize=65536)
 def country_folder(country: str) -> str:
     """`Sri Lanka` -> `countries/sri-lanka/`."""
     return f"{COUNTRIES}{slugify(country, max_length=None)}/"
 
 
+@lru_cache(maxsize=65536)
 def tag_folder(tag: str) -> str:
     """`Energy Security` -> `tags/energy-security/`; "" when the name has no letter or digit."""
     slug = slugify(tag, max_length=None)
