@@ -8,6 +8,7 @@ Requests are counted on the wire: the deploy's boto3 client reports each HTTP re
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import os
 import re
@@ -26,7 +27,7 @@ import pytest
 from scofeed.config import Config, load_config
 from scofeed.publish.build import build
 from scofeed.publish.deploy import PHASES, DeployReport, Target, deploy
-from scofeed.publish.deploy.plan import MANIFEST, Headers
+from scofeed.publish.deploy.plan import MANIFEST, Headers, Remote
 
 from conftest import NOW, post, run_cli, serving, tree
 from s3server import ACCESS_KEY, READ_KEY, READ_SECRET, SECRET_KEY, SeaweedFS, free_ports
@@ -690,3 +691,31 @@ def test_build_does_not_load_boto3(site: Callable[..., Config]) -> None:
         modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
         assert ("boto3" in modules) is loaded, args
     assert "scofeed.publish.deploy" in modules  # the last run did load the deploy command
+
+
+@pytest.mark.parametrize(
+    "splits",
+    [[], ["c.html"], ["a/1.html", "b.html", "d/2.html"], ["0.html", "zz.html"], ["b.html", "b0"]],
+)
+def test_a_listing_in_ranges_finds_every_object_once(
+    s3: SeaweedFS, bucket: str, monkeypatch: pytest.MonkeyPatch, splits: list[str]
+) -> None:
+    """Ranges cut at the last deploy's files (some now gone, some never there), pages of three
+    objects: the same objects as one listing, each once, the manifest and other prefixes aside."""
+    from scofeed.publish.deploy import store
+
+    monkeypatch.setattr(store, "PAGE_KEYS", 3)
+    client = s3.client()
+    paths = ["a/1.html", "a/2.html", "a/3.html", "b.html", "c.html", "c d+e.html", "d/1.html"]
+    paths += ["d/2.html", "d/3.html", "e.html", "ü.html", MANIFEST]
+    for i, path in enumerate(paths):
+        client.put_object(Bucket=bucket, Key="sco/" + path, Body=b"x" * i)
+    client.put_object(Bucket=bucket, Key="scope.html", Body=b"not below the prefix")
+    client.put_object(Bucket=bucket, Key="sco0/x.html", Body=b"nor this")
+    wire = Wire(bucket)
+    found = store.Store(
+        bucket, "sco/", endpoint_url=s3.endpoint, region=None, workers=4, observe=wire
+    ).listing(splits)
+    digest = {i: hashlib.md5(b"x" * i).hexdigest() for i in range(len(paths))}  # noqa: S324
+    assert found == {p: Remote(i, digest[i]) for i, p in enumerate(paths) if p != MANIFEST}
+    assert all(m == "GET" for m in wire.methods())

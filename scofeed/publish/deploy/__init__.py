@@ -38,6 +38,9 @@ from scofeed.publish.output import Checkpoint, no_checkpoint
 __all__ = ["PHASES", "DeployError", "DeployReport", "Target", "deploy", "target_of"]
 
 MD5_CACHE = "deploy-md5.json"  # output/'s digests by (mtime, size, inode), under cache_dir
+# The listing is cut into ranges of this many of the last deploy's files, listed at once: one
+# ListObjectsV2 page each when the bucket still holds them.
+LIST_PAGE = 1000
 # A progress callback: (done, total) over the deploy's uploads and deletions.
 Progress = Callable[[int, int], None]
 
@@ -109,9 +112,14 @@ def deploy(
     )
     # No build may change output/ under the deploy (and the digests cache needs one writer).
     with build_lock(config.cache_dir):
-        files = _files_with_digests(config)
-        remote = store.listing()
-        manifest = store.manifest()
+        # The store's answers are awaited while output/ is read: the wait, not the work, is
+        # what a listing costs.
+        known = _known_digests(config)
+        splits = sorted(known)[LIST_PAGE::LIST_PAGE]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            listing, recorded = pool.submit(store.listing, splits), pool.submit(store.manifest)
+            files = _files_with_digests(config, known)
+            remote, manifest = listing.result(), recorded.result()
         plan = make_plan(files, remote, manifest)
         report = DeployReport(str(target), plan, dry_run)
         if len(plan.deletes) > limit and not force:
@@ -180,18 +188,27 @@ def _apply(
         store.put_manifest(records)
 
 
-def _files_with_digests(config: Config) -> list[LocalFile]:
-    """output/'s files, hashing only those whose (mtime, size, inode) the cache does not know."""
-    cache_file = config.cache_dir / MD5_CACHE
+def _known_digests(config: Config) -> dict[str, tuple[int, int, int, str]]:
+    """The digests of output/'s files at the last deploy, by (mtime, size, inode)."""
     known: dict[str, tuple[int, int, int, str]] = {}
     try:
-        for path, (mtime, size, inode, md5) in json.loads(cache_file.read_bytes()).items():
+        for path, (mtime, size, inode, md5) in json.loads(
+            (config.cache_dir / MD5_CACHE).read_bytes()
+        ).items():
             known[path] = (int(mtime), int(size), int(inode), str(md5))
     except (OSError, ValueError, TypeError, AttributeError):
-        known = {}  # none yet, or torn: hash everything
+        return {}  # none yet, or torn: hash everything
+    return known
+
+
+def _files_with_digests(
+    config: Config, known: dict[str, tuple[int, int, int, str]]
+) -> list[LocalFile]:
+    """output/'s files, hashing only those whose (mtime, size, inode) `known` lacks; the
+    cache of digests updated."""
     files = local_files(config, known)
     fresh = {f.path: (*f.stamp, f.md5) for f in files}
     if fresh != known:
         with contextlib.suppress(OSError):  # a speed-up only: the next deploy hashes again
-            write_atomic(cache_file, json.dumps(fresh).encode(), durable=False)
+            write_atomic(config.cache_dir / MD5_CACHE, json.dumps(fresh).encode(), durable=False)
     return files

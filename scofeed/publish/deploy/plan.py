@@ -130,7 +130,10 @@ def default_headers(path: str, phase: int) -> Headers:
 
 
 def headers_for(path: str, phase: int, matchers: tuple[DeployMatcher, ...]) -> Headers:
-    headers = default_headers(path, phase)
+    return _matched(path, default_headers(path, phase), matchers)
+
+
+def _matched(path: str, headers: Headers, matchers: tuple[DeployMatcher, ...]) -> Headers:
     for matcher in matchers:
         if fnmatchcase(path, matcher.pattern):
             return Headers(
@@ -164,30 +167,50 @@ def local_files(config: Config, known: Mapping[str, tuple[int, int, int, str]]) 
     """Every file of output/ (a killed build's temporary files aside) with its headers.
     `known` holds digests already taken, by path: (mtime_ns, size, inode, md5); a build
     replaces a file by renaming a new one in, so a file it changed has another inode."""
-    output = config.output_dir
-    redirects = redirects_of(output, config)
+    output = str(config.output_dir)
+    redirects = redirects_of(config.output_dir, config)
+    matchers = config.deploy.matchers
+    # The default headers depend on the phase and the name's extensions only: worked out once
+    # for each, not for each of tens of thousands of files.
+    defaults: dict[tuple[str, int], Headers] = {}
     found = []
-    for folder, dirs, names in os.walk(output):
-        dirs.sort()
-        for name in sorted(names):
-            if name.startswith(TMP_PREFIX):
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(os.path.join(output, folder)) as entries:
+            listed = sorted(entries, key=lambda entry: entry.name)
+        for entry in listed:
+            path = folder + entry.name
+            if entry.is_dir():
+                folders.append(path + "/")
                 continue
-            full = os.path.join(folder, name)
-            path = Path(full).relative_to(output).as_posix()
-            stat = os.stat(full)
+            if entry.name.startswith(TMP_PREFIX) or not entry.is_file():
+                continue
+            stat = entry.stat()
             stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             seen = known.get(path)
             if seen is not None and seen[:3] == stamp:
                 digest = seen[3]
             else:
-                with open(full, "rb") as file:
+                with open(entry.path, "rb") as file:
                     digest = hashlib.file_digest(file, "md5").hexdigest()
             phase = phase_of(path)
-            headers = headers_for(path, phase, config.deploy.matchers)
+            kind = (_name_key(entry.name), phase)
+            headers = defaults.get(kind) or defaults.setdefault(kind, default_headers(path, phase))
+            if matchers:
+                headers = _matched(path, headers, matchers)
             if path in redirects:
                 headers = Headers(headers.content_type, headers.cache_control, redirects[path])
             found.append(LocalFile(path, stat.st_size, digest, headers, phase, stamp))
     return found
+
+
+def _name_key(name: str) -> str:
+    """What a file's default headers depend on in its name: the whole name for the feeds and
+    `_redirects` (named, not typed by extension), else everything after its first dot."""
+    if name in _FEED_NAMES or name == layout.REDIRECTS_FILE or "." not in name:
+        return "/" + name
+    return name.partition(".")[2].lower()
 
 
 def make_plan(

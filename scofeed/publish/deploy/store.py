@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ READ_TIMEOUT = 60.0
 ATTEMPTS = 3  # the first try and two retries, for a store that drops one request
 MANIFEST_VERSION = 1
 DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+LISTERS = 8  # ranges of the bucket listed at once
+PAGE_KEYS = 1000  # objects a ListObjectsV2 page holds at most (S3 answers no more)
 
 
 class DeployError(ScofeedError):
@@ -87,36 +91,54 @@ class Store:
     def where(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.endpoint}"
 
-    def listing(self) -> dict[str, Remote]:
+    def listing(self, splits: Sequence[str] = ()) -> dict[str, Remote]:
         """Every object under the prefix (the manifest aside), by path below the prefix.
 
-        Each page is a ListObjectsV2 request that boto3 signs (a presigned URL), read with
-        lxml: botocore's own parser spends ~150 µs an object, seconds for a large site."""
+        `splits` (sorted paths, such as every thousandth file of the last deploy) cut the key
+        space into ranges listed at once, each from just after one split to the next: as many
+        requests as one listing from end to end when the bucket holds what they suggest, in a
+        fraction of its time. Each page is a ListObjectsV2 request that boto3 signs (a
+        presigned URL), read with lxml: botocore's own parser spends ~150 µs an object."""
+        bounds = [None, *(self.prefix + path for path in splits), None]
+        ranges = list(itertools.pairwise(bounds))
         found: dict[str, Remote] = {}
-        token: str | None = None
+        with ThreadPoolExecutor(max_workers=min(LISTERS, len(ranges))) as pool:
+            for part in pool.map(lambda r: self._list_range(*r), ranges):
+                found.update(part)
+        return found
+
+    def _list_range(self, after: str | None, last: str | None) -> dict[str, Remote]:
+        """The objects with keys after `after` up to `last` (either open)."""
+        found: dict[str, Remote] = {}
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
+        params["MaxKeys"] = PAGE_KEYS
+        if after is not None:
+            params["StartAfter"] = after
         while True:
-            params = {"Bucket": self.bucket, "Prefix": self.prefix, "MaxKeys": 1000}
-            if token:
-                params["ContinuationToken"] = token
             with self.errors():
                 url = self.client.generate_presigned_url(
                     "list_objects_v2", Params=params, ExpiresIn=900
                 )
                 page = self._get_xml(url, "ListObjectsV2")
-            token = None
+            token, key = None, ""
             for item in page:
                 name = _local(item.tag)
                 if name == "Contents":
                     fields = {_local(child.tag): child.text or "" for child in item}
                     # Keys come URL-encoded (boto3 asks for encoding-type=url), + for a space.
-                    path = unquote_plus(fields.get("Key", ""))[len(self.prefix) :]
+                    key = unquote_plus(fields.get("Key", ""))
+                    if last is not None and key > last:
+                        return found  # the next range's
+                    path = key[len(self.prefix) :]
                     if path and path != MANIFEST:
                         found[path] = Remote(int(fields.get("Size", 0)), _etag(fields))
                 elif name == "NextContinuationToken":
                     token = item.text
             truncated = any(_local(e.tag) == "IsTruncated" and e.text == "true" for e in page)
-            if not truncated or not token:
+            if not truncated or not token or key == last:
                 return found
+            params.pop("StartAfter", None)
+            params["ContinuationToken"] = token
 
     def _get_xml(self, url: str, operation: str) -> Any:
         """GET a presigned URL; the XML answer, or botocore's exception for the failure."""
