@@ -29,6 +29,7 @@ from scofeed.validate.values import (
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 A = f"{{{ATOM_NS}}}"
+APP = "{http://www.w3.org/2007/app}"
 XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 
 # The children each container allows, by local name, and those that may appear once only.
@@ -88,9 +89,16 @@ class AtomValues(Checker):
             super().qualified_attribute(el, attr)
 
     def iri(self, el: Any, value: str, what: str) -> None:
-        problem = uri_problem(value.strip())
+        """An IRI reference (RFC 3987): no white space, not even around it (RFC 4287 3.2.2
+        and 4.2.7.1 take the whole value as the IRI)."""
+        bare = value.strip()
+        if bare != value:
+            self.r.add(
+                "atom-iri", el, f'{what} "{bare}" has white space around it; remove the white space'
+            )
+        problem = uri_problem(bare)
         if problem:
-            self.r.add("atom-iri", el, f'{what} "{value}" {problem}')
+            self.r.add("atom-iri", el, f'{what} "{bare}" {problem}')
 
     def groups(self, el: Any, name: str, allowed: set[str]) -> dict[str, list[Any]]:
         """Atom children by local name; unknown Atom names reported; foreign markup skipped."""
@@ -155,6 +163,13 @@ class AtomValues(Checker):
         scheme = el.get("scheme")
         if scheme is not None:
             self.iri(el, scheme, "<category scheme>")
+            if not is_absolute(scheme.strip()) and uri_problem(scheme.strip()) is None:
+                self.r.add(
+                    "atom-category-scheme",
+                    el,
+                    f'<category scheme="{scheme}"> is relative; a scheme is an absolute IRI that '
+                    'names the categorization, such as "https://example.org/tags/"',
+                )
 
     def generator(self, el: Any, name: str) -> None:
         self.leaf(el, name)
@@ -222,6 +237,17 @@ class AtomValues(Checker):
                 return
 
     def xhtml(self, el: Any, name: str) -> None:
+        # Atom's and AtomPub's own elements mean nothing inside XHTML: a misplaced element.
+        for inner in el.iter(A + "*", APP + "*"):
+            if inner is not el:
+                self.r.add(
+                    "atom-xhtml-misplaced",
+                    inner,
+                    f'<{name} type="xhtml"> contains {qname(inner)}, an element of Atom or '
+                    "AtomPub that has no meaning inside XHTML; move it out of the div or remove it",
+                    scope=el,
+                )
+                break
         children = [c for c in el if is_element(c)]
         loose_text = (el.text or "").strip() or any((c.tail or "").strip() for c in el)
         if len(children) != 1 or children[0].tag != XHTML_DIV or loose_text:
@@ -280,6 +306,8 @@ class AtomValues(Checker):
             )
         elif is_text_type(kind) and not is_xml_type(kind):
             self.body(el, "content", kind)
+        elif is_xml_type(kind):
+            self.xml_content(el, kind)
         elif not is_xml_type(kind):
             data = _WS.sub("", text_of(el))
             if any(is_element(c) for c in el) or len(data) % 4 or not _BASE64.match(data):
@@ -288,6 +316,22 @@ class AtomValues(Checker):
                     el,
                     f'<content type="{kind}"> must hold its data Base64-encoded',
                 )
+
+    def xml_content(self, el: Any, kind: str) -> None:
+        """Content of an XML media type is a document of that type: its one root element, with
+        no text beside it (RFC 4287 4.1.3.3, 4)."""
+        roots = [c for c in el if is_element(c)]
+        if not roots:
+            return  # escaped XML as text: RFC 4287 allows child elements, does not require them
+        loose = (el.text or "").strip() or any((c.tail or "").strip() for c in el)
+        if loose or len(roots) > 1:
+            found = "text beside its element" if loose else f"{len(roots)} root elements"
+            self.r.add(
+                "atom-content-xml",
+                el,
+                f'<content type="{kind}"> holds {found}; XML content is one document of that '
+                "type: a single root element and no text outside it",
+            )
 
     def atom_id(self, el: Any, name: str = "id") -> None:
         value = self.leaf(el, "id")

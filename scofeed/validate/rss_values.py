@@ -9,6 +9,7 @@ it and dispatches to the handlers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from typing import Any, ClassVar
 
@@ -43,6 +44,8 @@ REPEATABLE = {"category", "item", "enclosure", "hour", "day"}
 # most often misplaced belong.
 ALL_NAMES = CHANNEL | ITEM | IMAGE | TEXT_INPUT | {"rss", "channel", "hour", "day"}
 WHERE = {"item": "<channel>", "channel": "<rss>", "enclosure": "<item>", "guid": "<item>"}
+# The name of the text object a form submits (an HTML NAME token: HTML 4.01 section 6.2).
+_FORM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.\-]*\Z")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -142,7 +145,7 @@ class RssValues(Checker):
                 )
 
     def check_url(self, el: Any, value: str, what: str) -> None:
-        problem = absolute_url_problem(value.strip())
+        problem = absolute_url_problem(value.strip(), iri=False)
         if problem:
             self.r.add("rss-url", el, f'{what} "{value.strip()}" {problem}')
 
@@ -191,8 +194,13 @@ class RssValues(Checker):
 
     def ttl(self, el: Any, name: str, parent: str) -> None:
         value = self.leaf(el, name)
-        if non_negative_int(value) is None:
-            self.r.add("rss-ttl", el, f'<ttl> "{value.strip()}" is not a whole number of minutes')
+        if not (non_negative_int(value) or 0) > 0:
+            self.r.add(
+                "rss-ttl",
+                el,
+                f'<ttl> "{value.strip()}" must be a whole number of minutes, 1 or more (how long '
+                "the channel may be cached); remove <ttl> if there is no such limit",
+            )
 
     def guid(self, el: Any, name: str, parent: str) -> None:
         value = self.leaf(el, "guid").strip()
@@ -204,7 +212,7 @@ class RssValues(Checker):
                 f'isPermaLink="{permalink}" must be "true" or "false"',
             )
         elif permalink != "false":
-            problem = absolute_url_problem(value)
+            problem = absolute_url_problem(value, iri=False)
             if problem is None and value[:4].lower() in ("tag:", "urn:"):
                 problem = "is not a URL a browser can open"
             if problem:
@@ -302,10 +310,23 @@ class RssValues(Checker):
             value = self.leaf(child, child_name)
             if child_name == "link":
                 self.check_url(child, value, "<textInput><link>")
+            elif child_name == "name" and not _FORM_NAME.match(value.strip()):
+                self.r.add(
+                    "rss-text-input-name",
+                    child,
+                    f'<textInput><name> "{value.strip()}" is not a form field name: a letter, '
+                    'then letters, digits, "-", "_", ":" or "." (such as "q")',
+                )
 
     def skip_hours(self, el: Any, name: str, parent: str) -> None:
         self.attributes(el, "skipHours")
         hours = self.children(el, "skipHours", {"hour"})
+        if not hours:
+            self.r.add(
+                "rss-missing-element",
+                el,
+                "<skipHours> holds no <hour>; list the hours (0-23, GMT) or remove <skipHours>",
+            )
         if len(hours) > 24:
             self.r.add("rss-skip-hours", el, f"<skipHours> has {len(hours)} hours; at most 24")
         seen: set[int] = set()
@@ -326,6 +347,12 @@ class RssValues(Checker):
     def skip_days(self, el: Any, name: str, parent: str) -> None:
         self.attributes(el, "skipDays")
         days = self.children(el, "skipDays", {"day"})
+        if not days:
+            self.r.add(
+                "rss-missing-element",
+                el,
+                "<skipDays> holds no <day>; list the days (Monday...Sunday) or remove <skipDays>",
+            )
         if len(days) > 7:
             self.r.add("rss-skip-days", el, f"<skipDays> has {len(days)} days; at most 7")
         seen: set[str] = set()

@@ -49,10 +49,26 @@ def has_child_elements(el: Any) -> bool:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Characters no URL or IRI may hold unescaped (RFC 3986 section 2, RFC 3987 section 2.2).
 _BAD_URI_CHARS = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+# Outside ASCII, RFC 3987 allows ucschar (and iprivate in the query): not the C1 controls, the
+# surrogates or the noncharacters U+FDD0-U+FDEF and U+xFFFE-U+xFFFF (and U+FFF0-U+FFFF).
+_BAD_IRI_CHARS = re.compile(
+    "[\x80-\x9f\ud800-\udfff\ufdd0-\ufdef\ufff0-\uffff"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
+    )
+    + "]"
+)
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# scheme://authority, or a network-path reference //authority (RFC 3986 section 3.2)
+_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//([^/?#]*)")
+_IP_LITERAL_HOST = re.compile(
+    r"(?:[^@]*@)?\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+)\](?::[0-9]*)?\Z"
+)
 
 
 def uri_problem(value: str) -> str | None:
-    """Why `value` is no URI reference (relative allowed), or None."""
+    """Why `value` is no URI or IRI reference (relative allowed, RFC 3986/3987), or None."""
     bad = _BAD_URI_CHARS.search(value)
     if bad:
         char = bad.group()
@@ -60,23 +76,72 @@ def uri_problem(value: str) -> str | None:
             return "contains a space; percent-encode it as %20"
         shown = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}.get(char)
         return f"contains {shown or repr(char)}; percent-encode it (%{ord(char):02X})"
+    if value.isascii():
+        if "%" in value:
+            percent = _BAD_PERCENT.search(value)
+            if percent:
+                shown = value[percent.start() : percent.start() + 3]
+                return (
+                    f'has "%" without two hexadecimal digits after it ("{shown}"); write %25 '
+                    "for a percent sign"
+                )
+    else:
+        bad = _BAD_IRI_CHARS.search(value)
+        if bad:
+            return f"contains U+{ord(bad.group()):04X}, which IRIs do not allow; remove it"
+        return uri_problem(_NON_ASCII.sub("x", value))  # the rest as for a URI
+    if "[" in value or "]" in value:
+        # Brackets only enclose an IP literal host (RFC 3986 3.2.2); elsewhere they are escaped,
+        # but the query and fragment are let through: PHP-style "?a[]=1" is common and every
+        # browser and server reads it.
+        authority = _AUTHORITY.match(value)
+        rest = value[authority.end() :] if authority else value
+        rest = rest.split("?", 1)[0].split("#", 1)[0]
+        host_ok = (
+            authority is None
+            or "[" not in authority[1]
+            or bool(_IP_LITERAL_HOST.match(authority[1]))
+        )
+        if not host_ok or "[" in rest or "]" in rest:
+            return 'contains "[" or "]" outside an IPv6 host; percent-encode them as %5B and %5D'
+    colon = value.find(":")
+    if (
+        colon > 0
+        and not _SCHEME.match(value, 0, colon + 1)
+        and not any(c in value[:colon] for c in "/?#")
+    ):
+        return (
+            f'starts with "{value[: colon + 1]}", which is no scheme: a scheme is a letter '
+            "followed by letters, digits, +, - or . (write ./ before a relative path)"
+        )
     return None
 
 
 _PLAIN_WEB_URL = re.compile(
-    r'(?:https?|ftp)://[^/?#\x00-\x20\x7f<>"{}|\\^`][^\x00-\x20\x7f<>"{}|\\^`]*\Z', re.I
+    r'(?:https?|ftp)://[^/?#\x00-\x20\x7f<>"{}|\\^`%\[\]][^\x00-\x20\x7f<>"{}|\\^`%\[\]]*\Z', re.I
 )
 
 
-def absolute_url_problem(value: str) -> str | None:
-    """Why `value` is not an absolute URL (scheme required; http(s) and ftp need a host)."""
-    if _PLAIN_WEB_URL.match(value):  # the common case, in one regular expression
+def absolute_url_problem(value: str, *, iri: bool = True) -> str | None:
+    """Why `value` is not an absolute URL (scheme required; http(s) and ftp need a host).
+
+    With `iri=False` (RSS 2.0 wants URLs), characters outside ASCII are a problem too: an IRI
+    is written as a URL by percent-encoding them as UTF-8 (RFC 3987 3.1).
+    """
+    if _PLAIN_WEB_URL.match(value) and (iri or value.isascii()):  # the common case
         return None
     if not value:
         return "is empty"
     problem = uri_problem(value)
     if problem:
         return problem
+    if not iri and not value.isascii():
+        char = _NON_ASCII.search(value)
+        assert char is not None
+        return (
+            f'contains "{char.group()}": that is an IRI, not a URL; percent-encode characters '
+            "outside ASCII as UTF-8 (%E2%80%A6) and write the host in punycode (xn--)"
+        )
     match = _SCHEME.match(value)
     if not match:
         return "is relative; write the full URL with its scheme (https://...)"
