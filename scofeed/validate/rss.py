@@ -21,6 +21,10 @@ ATOM_LINK = f"{{{ATOM_NS}}}link"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 
 LEGACY_VERSIONS = ("0.91", "0.92", "0.93", "0.94", "2.0.1")
+# Netscape's RSS 0.91 DTD: gone from my.netscape.com since 2008 (its files moved to the RSS
+# Advisory Board), so readers that load the DOCTYPE's DTD fail on a feed that still names it.
+NETSCAPE_DTD_HOST = "my.netscape.com"
+RSSBOARD_DTD = "http://www.rssboard.org/rss-0.91.dtd"
 
 
 class _Checker(RssValues):
@@ -104,7 +108,19 @@ class _Checker(RssValues):
 
     # -- the structure ------------------------------------------------------------------------
 
+    def doctype(self, root: Any) -> None:
+        system_url = root.getroottree().docinfo.system_url or ""
+        if NETSCAPE_DTD_HOST in system_url.lower():
+            self.r.add(
+                "rss-netscape-dtd",
+                1,
+                f'the DOCTYPE names the DTD "{system_url}", which Netscape no longer serves; '
+                f'readers that load it fail: point the DOCTYPE at "{RSSBOARD_DTD}" (the RSS '
+                "Advisory Board's copy) or remove the DOCTYPE and the entities it defines",
+            )
+
     def rss(self, root: Any) -> None:
+        self.doctype(root)
         version = root.get("version")
         if version is None:
             self.r.add(

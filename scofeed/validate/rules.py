@@ -55,6 +55,8 @@ RULES: dict[str, Rule] = _rules(
      "RSS 2.0, Required channel elements (<rss> version attribute)"),
     ("rss-version-legacy", WARNING, "an RSS 0.91-0.94 version, checked by the RSS 2.0 rules",
      "RSS 2.0, Roadmap and compatibility with RSS 0.91 and 0.92"),
+    ("rss-netscape-dtd", ERROR, "a DOCTYPE naming Netscape's RSS 0.91 DTD, no longer served",
+     "RSS 0.91 (Netscape), DOCTYPE; its DTD moved to www.rssboard.org in 2008"),
     ("rss-channel", ERROR, "<rss> must hold exactly one <channel>",
      "RSS 2.0, Required channel elements (one <channel>)"),
     ("rss-unexpected-element", ERROR, "an element in no namespace that RSS 2.0 does not define",
