@@ -19,11 +19,14 @@ from types import ModuleType
 from typing import Any
 
 from scofeed.validate.ext import (
+    access,
     admin,
     cc,
     content,
+    conversationsnetwork,
     dc,
     ev,
+    feedburner,
     feedsync,
     gbase,
     georss,
@@ -38,11 +41,14 @@ from scofeed.validate.ext import (
 )
 
 MODULES: tuple[ModuleType, ...] = (
+    access,
     admin,
     cc,
     content,
+    conversationsnetwork,
     dc,
     ev,
+    feedburner,
     feedsync,
     gbase,
     georss,
