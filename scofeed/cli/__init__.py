@@ -36,6 +36,7 @@ _COMMANDS = {
     "build": "publishing",
     "validate": "publishing",
     "serve": "publishing",
+    "watch": "watching",
     "deploy": "deploying",
     "import": "importing",
     "new": "editing",

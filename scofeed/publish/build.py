@@ -43,6 +43,7 @@ from scofeed.site.templates import digest as templates_digest  # jinja2 is not l
 from scofeed.site.templates import refresh as refresh_templates
 
 if TYPE_CHECKING:
+    from scofeed.posts.post import Post
     from scofeed.publish.rendering import Job
     from scofeed.publish.static import StaticFile
     from scofeed.site.archive import SitePages
@@ -73,15 +74,36 @@ class BuildReport:
     warnings: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a build that published made its files from, for `scofeed watch` to keep: the posts
+    as read (`posts`) and as published (`published`, newest first, link-keyed), the feeds, the
+    pages, and the cache holding every entry rendered."""
+
+    now: datetime
+    scanned: list[PostFile]
+    posts: list[Post]
+    published: list[Post]
+    specs: list[FeedSpec]
+    site: SitePages
+    refs: Refs
+    templates: str
+    gazetteer: Gazetteer
+    cache: BuildCache
+
+
 def build(
     config: Config,
     *,
     now: datetime,
     progress: Progress | None = None,
     checkpoint: Checkpoint = no_checkpoint,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildReport:
     """Build every feed and page of the site into `config.output_dir`; raise `InputError` with
-    every problem found if any post cannot be read or any file fails its check."""
+    every problem found if any post cannot be read or any file fails its check. With
+    `on_plan`, the build always plans (no no-op shortcut) and hands its `Plan` over once
+    published."""
     started = time.perf_counter()
     with build_lock(config.cache_dir):
         checkpoint("locked")
@@ -96,7 +118,8 @@ def build(
         signature = _signature(scanned, config, templates)
         last = cache.last
         if (
-            last is not None
+            on_plan is None
+            and last is not None
             and last.still_holds(signature, now)
             and _still_published(cache, config)
         ):
@@ -116,7 +139,7 @@ def build(
         refresh_templates(config.templates_dir, templates)
         return _rebuild(
             config, now, gazetteer, cache, scanned, signature, templates, progress, checkpoint,
-            started,
+            started, on_plan,
         )  # fmt: skip
 
 
@@ -140,6 +163,7 @@ def _rebuild(
     progress: Progress | None,
     checkpoint: Checkpoint,
     started: float,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildReport:
     """Read what changed, then render, check and publish the files whose inputs changed."""
     # Leftovers of a killed build; never there on a no-op (a killed build left the cache
@@ -259,6 +283,9 @@ def _rebuild(
     staged.commit()
     checkpoint("saved")
     cache.refresh(records())
+    if on_plan is not None:
+        on_plan(Plan(now, scanned, posts, published_posts, specs, site, refs, templates, gazetteer,
+                     cache))
     skipped = [w for w in warnings if w.message.startswith(NOT_A_POST)]
     if skipped and published < before:
         why = (

@@ -145,20 +145,25 @@ class Job:
 
 def feed_jobs(specs: Iterable[FeedSpec]) -> Iterator[Job]:
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005)."""
-    from scofeed.site.plan import feed_key
-
     for spec in specs:
         for document in (spec, *spec.archives()):
-            for file in folder_files():
-                if document.page and file.kind == "embed":
-                    continue  # an archive document is a feed only
-                yield Job(
-                    document.files_folder + file.name,
-                    feed_key(document, file.kind),
-                    document.entries,
-                    partial(file.render, document),
-                    file.check,
-                )
+            yield from document_jobs(document)
+
+
+def document_jobs(document: FeedSpec) -> Iterator[Job]:
+    """The files of one feed document: a subscription feed's folder, or an archive document."""
+    from scofeed.site.plan import feed_key
+
+    for file in folder_files():
+        if document.page and file.kind == "embed":
+            continue  # an archive document is a feed only
+        yield Job(
+            document.files_folder + file.name,
+            feed_key(document, file.kind),
+            document.entries,
+            partial(file.render, document),
+            file.check,
+        )
 
 
 def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
