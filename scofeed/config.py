@@ -12,7 +12,7 @@ from typing import Any
 
 from scofeed.config_deploy import DeployConfig, deploy_table
 from scofeed.errors import ConfigError
-from scofeed.infra.urls import is_http_url
+from scofeed.infra.urls import iri_to_uri, is_http_url
 
 CONFIG_NAME = "scofeed.toml"
 
@@ -163,7 +163,8 @@ def load_config(
     # Every path made absolute against the config's folder (command-line ones are already).
     config = _with_paths(config)
     _check(config, where)
-    return config
+    # An IDN or non-ASCII path in base_url is written in URI form: RSS 2.0 wants URLs.
+    return replace(config, base_url=iri_to_uri(config.base_url))
 
 
 _KIND = {

@@ -9,8 +9,9 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scofeed.config import Config
 from scofeed.errors import FetchError, NotAFeedError
+from scofeed.publish.build import build
 from scofeed.validate import (
     RULES,
     Finding,
@@ -545,3 +548,27 @@ def test_validating_leaves_no_reference_cycle() -> None:
 
 
 GOLDEN_FOR_CYCLES = Path(__file__).parent / "golden"
+
+
+def test_a_site_with_an_idn_base_url_publishes_feeds_in_uri_form(
+    project: Callable[..., Config],
+) -> None:
+    """RSS 2.0 wants URLs (an IRI there is an error, rss-url), so a site whose base_url or
+    enclosure has characters outside ASCII writes them as RFC 3987 maps IRIs to URIs: the host
+    in punycode, the rest percent-encoded; its own feeds then pass its own validator."""
+    config = project(
+        {
+            "2024-01-02-hello.md": "---\ntitle: Hello\ndate: 2024-01-02\ncountry: Japan\n"
+            "enclosures:\n  - url: https://example.org/müsik.mp3\n    type: audio/mpeg\n"
+            "    length: 100\n---\nBody.\n"
+        },
+        toml='title = "Blog"\nbase_url = "https://例え.jp/ブログ/"\n',
+    )
+    assert config.base_url == "https://xn--r8jz45g.jp/%E3%83%96%E3%83%AD%E3%82%B0/"
+    build(config, now=datetime(2024, 6, 1, tzinfo=UTC))
+    rss = (config.output_dir / "rss.xml").read_bytes()
+    assert b"<link>https://xn--r8jz45g.jp/%E3%83%96%E3%83%AD%E3%82%B0/</link>" in rss
+    assert b'url="https://example.org/m%C3%BCsik.mp3"' in rss
+    for name in ("rss.xml", "atom.xml"):
+        data = (config.output_dir / name).read_bytes()
+        assert [f for f in validate_bytes(data) if f.severity == "error"] == []

@@ -4,8 +4,9 @@ and the validator."""
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # An absolute IRI: an RFC 3986 scheme, then only what RFC 3987 lets an IRI hold (unreserved and
 # reserved ASCII, %XX escapes, the non-ASCII characters of `ucschar`; no space, no control, none
@@ -24,6 +25,26 @@ def _absolute_iri() -> re.Pattern[str]:
         rf"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;={_UCSCHAR}]"
         r"|%[0-9A-Fa-f]{2})+\Z"
     )
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def iri_to_uri(iri: str) -> str:
+    """The URI an IRI maps to (RFC 3987 3.1): the host in punycode, every other character
+    outside ASCII percent-encoded as UTF-8. RSS 2.0 wants URLs where Atom takes IRIs, so what a
+    site writes is kept ASCII; ASCII comes back unchanged."""
+    if iri.isascii():
+        return iri
+    scheme, sep, rest = iri.partition("://")
+    if sep and scheme.isascii():
+        authority, slash, path = rest.partition("/")
+        userinfo, at, hostport = authority.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        with suppress(UnicodeError):  # no IDNA name: percent-encoded (RFC 3986 3.2.2)
+            host = host.encode("idna").decode("ascii")
+        iri = f"{scheme}://{userinfo}{at}{host}{colon}{port}{slash}{path}"
+    return _NON_ASCII_RUN.sub(lambda m: quote(m.group(), safe=""), iri)
 
 
 # Schemes no id may have: a reader that shows an id as a link (RSS readers do, for a guid)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import cache
 from urllib.parse import urlsplit
 
-from scofeed.infra.urls import has_scheme, is_absolute_iri, is_http_url
+from scofeed.infra.urls import has_scheme, iri_to_uri, is_absolute_iri, is_http_url
 
 Enclosure = tuple[str, str, int | None, int | None]
 
@@ -121,7 +121,7 @@ def _url(value: object, fail: Callable[[str], None]) -> str | None:
                 "space as %20), or a path on this site such as media/episode-1.mp3"
             )
             return None
-        return url
+        return iri_to_uri(url)  # RSS 2.0 wants URLs: an IDN host in punycode and so on
     if not _SITE_PATH.match(url) or ".." in url.split("/"):
         fail(
             f"url {_shown(url)} must be a path on this site such as media/episode-1.mp3 (a file "
