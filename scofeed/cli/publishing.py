@@ -173,8 +173,11 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     help="Port to listen on (0: any free port).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+@click.option(
+    "--watch", is_flag=True, help="Also build, rebuild on each edit, and reload open pages."
+)
 def serve_cmd(
-    config_file: Path | None, output: Path | None, host: str, port: int, quiet: bool
+    config_file: Path | None, output: Path | None, host: str, port: int, quiet: bool, watch: bool
 ) -> None:
     """Preview the output folder over HTTP: the feeds, the pages and the
     embed widget, as a good host serves them (content types, ETag and
@@ -187,16 +190,23 @@ def serve_cmd(
     `scofeed build` in another terminal: every request reads the files
     anew. For a preview only: serve a public site with a real web server.
 
+    With --watch it is `scofeed watch` as well, in the same process, and
+    each page it sends reloads itself after a rebuild wrote files (a script
+    added as the page is sent: the files in the output folder never hold it).
+
     \b
     Example:
       scofeed serve
       scofeed serve --port 8080 --output public
+      scofeed serve --watch
     """
     from urllib.parse import urlsplit
 
     from scofeed.serve import make_server, url_of
 
     config = _config(config_file, None, output)
+    if watch:  # its first build fills it
+        config.output_dir.mkdir(parents=True, exist_ok=True)
     if not config.output_dir.is_dir():
         where = _rel(config.output_dir)
         _fail(f"{where}: no such folder; run scofeed build first", EXIT_CANNOT_RUN)
@@ -209,13 +219,14 @@ def serve_cmd(
     try:
         # At base_url's path too, as the public host serves it: links to /sco/… work.
         base_path = urlsplit(config.base_url).path or "/"
-        server = make_server(config.output_dir, host, port, log, base_path=base_path)
+        server = make_server(config.output_dir, host, port, log, base_path=base_path, live=watch)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_CANNOT_RUN)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    stop_watching: Callable[[], None] | None = None
     try:
         # Ctrl-C stops it even when started from a script that ignores SIGINT for its
         # background jobs; systemd and kill (SIGTERM) stop it as cleanly. Set up inside the
@@ -228,11 +239,17 @@ def serve_cmd(
             f"scofeed: serving {_rel(config.output_dir)}/ at {url_of(server)} (Ctrl-C to stop)",
             err=True,
         )
+        if watch:
+            from scofeed.cli.watching import beside
+
+            stop_watching = beside(server, config_file, output, quiet)
         server.serve_forever()
     except KeyboardInterrupt:
         interrupt_handled()
         click.echo("scofeed: stopped", err=True)
     finally:
+        if stop_watching is not None:
+            stop_watching()
         server.server_close()
 
 

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +25,9 @@ from scofeed.cli import (
 )
 from scofeed.config import Config, load_config
 from scofeed.errors import InputError, ScofeedError
+
+if TYPE_CHECKING:
+    from scofeed.serve import PreviewServer
 
 
 def _now() -> datetime:
@@ -119,3 +123,30 @@ def watch_cmd(
 
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def beside(
+    server: PreviewServer, config_file: Path | None, output: Path | None, quiet: bool
+) -> Callable[[], None]:
+    """`serve --watch`: the watcher in a thread beside the server, which tells open pages to
+    reload after each rebuild that wrote or removed files. Returns what stops it."""
+    from scofeed.watch import Outcome, Watcher
+
+    def load() -> Config:
+        return load_config(Path.cwd(), config_file, output_dir=output)
+
+    def after(outcome: object) -> None:
+        if isinstance(outcome, Outcome) and (outcome.written or outcome.removed):
+            server.reload()
+
+    stop = threading.Event()
+    run = watcher(load, quiet, stop, after)
+    assert isinstance(run, Watcher)
+    thread = threading.Thread(target=run.run, name="scofeed-watch", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        stop.set()
+        thread.join(timeout=10)  # a build under way ends first; its files are whole either way
+
+    return end

@@ -35,12 +35,14 @@ def make_server(
     cache_bytes: int = CACHE_BYTES,
     limits: Limits = Limits(),  # noqa: B008 (frozen: one shared default is safe)
     base_path: str = "/",
+    live: bool = False,
 ) -> PreviewServer:
     """A server for `root` bound to host:port (port 0: any free port; see `url_of`). `log`
     gets one line per request: client, request line, status; `clock` is the time now, in
     seconds since the epoch (for `Date`, and to ignore an `If-Modified-Since` not yet come);
-    `base_path` is base_url's path, where `root` is served as well as at `/`."""
-    site = Site(root.resolve(), Files(cache_bytes), clock, log, base_segments(base_path))
+    `base_path` is base_url's path, where `root` is served as well as at `/`; `live` adds
+    the reload stream and script of `serve --watch` (`PreviewServer.reload`)."""
+    site = Site(root.resolve(), Files(cache_bytes), clock, log, base_segments(base_path), live)
     return PreviewServer((host, port), site, limits)
 
 

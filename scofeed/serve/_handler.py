@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from scofeed.serve._files import Files, Opened
+from scofeed.serve._reload import EVENTS_PATH, HELLO, inject
 from scofeed.site.layout import content_type, is_text
 
 # What other sites fetch from a script: any origin may read it (it is public, and sent without
@@ -35,6 +36,7 @@ class Site:
     clock: Callable[[], float]
     log: Callable[[str], None]
     base: tuple[str, ...] = ()
+    live: bool = False  # `serve --watch`: the reload stream, and its script in every page
 
 
 def base_segments(path: str) -> tuple[str, ...]:
@@ -52,6 +54,7 @@ class Reply:
     stream: Opened | None
     close: bool
     rest: bytes
+    subscribe: bool = False  # the reload stream: the connection stays open for its events
 
 
 def answer(received: bytes, client: tuple[str, int], site: Site) -> Reply:
@@ -63,7 +66,9 @@ def answer(received: bytes, client: tuple[str, int], site: Site) -> Reply:
         data: tuple[bytes, ...] = (head,)
     else:
         data = (head + body,) if len(body) <= _JOIN_MAX else (head, body)
-    return Reply(data, handler.stream, handler.close_connection, handler.rfile.read())
+    return Reply(
+        data, handler.stream, handler.close_connection, handler.rfile.read(), handler.subscribe
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,6 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.stream: Opened | None = None
         self.close_connection = True
         self._said_close = False
+        self.subscribe = False
         self.handle_one_request()
 
     def version_string(self) -> str:
@@ -136,6 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- the one path ------------------------------------------------------------------------
 
     def _serve(self, *, send_body: bool) -> None:
+        if self.site.live and self.path.partition("?")[0] == EVENTS_PATH:
+            self._events(send_body=send_body)
+            return
         found = self._resolve()
         if found == HTTPStatus.NOT_FOUND:
             self._not_found(send_body=send_body)
@@ -165,6 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_file(self, path: Path, file: Opened, *, send_body: bool) -> None:
         kind = content_type(path.name)
+        if self.site.live and kind.startswith("text/html") and file.data is not None:
+            self._send_live(kind, file, send_body=send_body)
+            return
         # A file too big to cache is sent as it is: its gzip body could not be kept either,
         # and making it again for every request would let any client keep a worker busy.
         gzipped = (
@@ -217,9 +229,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type(NOT_FOUND_PAGE))
             self.send_header("Cache-Control", "no-cache")
             self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Content-Length", str(opened.size))
+            live = self.site.live and opened.data is not None
+            body = inject(opened.data) if live and opened.data is not None else None
+            self.send_header("Content-Length", str(opened.size if body is None else len(body)))
             self.end_headers()
-            if send_body:
+            if send_body and body is not None:
+                self.body = body
+            elif send_body:
                 if opened.data is not None:
                     self.body = opened.data
                 else:
@@ -227,6 +243,31 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if self.stream is not opened:
                 opened.close()
+
+    def _events(self, *, send_body: bool) -> None:
+        """The reload stream: a head, the retry delay, then an event after each rebuild."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.close_connection = True  # its end is the connection's end
+        self.end_headers()
+        if send_body:
+            self.body = HELLO
+            self.subscribe = True
+
+    def _send_live(self, kind: str, file: Opened, *, send_body: bool) -> None:
+        """A page as `serve --watch` sends it: with the reload script, never from a cache
+        (no validators: after a rebuild the browser must get the new page)."""
+        assert file.data is not None
+        body = inject(file.data)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.body = body
 
     def _unavailable(self) -> None:
         """No descriptor or memory left, or the disk failed: try again, on a new connection."""

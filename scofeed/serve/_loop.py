@@ -32,6 +32,7 @@ from http import HTTPStatus
 from scofeed.serve._files import Opened
 from scofeed.serve._handler import Reply, Site, escaped
 from scofeed.serve._pool import Pool
+from scofeed.serve._reload import RELOAD_EVENT
 
 try:
     import resource
@@ -45,6 +46,7 @@ _TICK = 0.25  # seconds between sweeps for connections past their deadline
 _TURN = 1024 * 1024  # bytes sent to one connection before the others have their turn
 _WAITING, _BUSY, _SENDING, _CLOSING = "waiting", "busy", "sending", "closing"
 _CLOSED = "closed"
+_EVENTS = "events"  # a reload stream between events (`serve --watch`)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class PreviewServer:
         self._selector.register(self.socket, selectors.EVENT_READ)
         self._selector.register(self._pool.waker, selectors.EVENT_READ)
         self._spare: int | None = os.open(os.devnull, os.O_RDONLY)
+        self._events: set[_Conn] = set()  # the open reload streams
+        self._reloads = self._reloads_sent = 0  # rebuilds announced, and sent to the streams
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._stopped.set()
@@ -136,6 +140,21 @@ class PreviewServer:
         self._stop.set()
         self._pool.wake()
         self._stopped.wait()
+
+    def reload(self) -> None:
+        """From any thread: tell every open page to reload (a rebuild wrote files)."""
+        self._reloads += 1  # one thread (the watcher) counts; the loop only reads
+        self._pool.wake()
+
+    def _announce(self) -> None:
+        if self._reloads == self._reloads_sent:
+            return
+        self._reloads_sent = self._reloads
+        for conn in list(self._events):
+            if conn.state == _EVENTS:
+                conn.outbox.append(memoryview(RELOAD_EVENT))
+                conn.state = _SENDING
+                self._send(conn)
 
     def server_close(self) -> None:
         """Close every connection and the listening socket; the workers end."""
@@ -199,7 +218,7 @@ class PreviewServer:
             self._send(conn)
         elif conn.state == _WAITING:
             self._receive(conn)
-        elif conn.state == _CLOSING:
+        elif conn.state in (_CLOSING, _EVENTS):
             self._recv(conn)  # drained: what a lingering peer sends is dropped
 
     def _sweep(self) -> None:
@@ -293,6 +312,8 @@ class PreviewServer:
         conn.stream = reply.stream
         conn.offset, conn.left = 0, reply.stream.size if reply.stream is not None else 0
         conn.close = reply.close
+        if reply.subscribe:
+            self._events.add(conn)
         conn.inbox = bytearray(reply.rest)
         conn.state = _SENDING
         conn.deadline = self._now + self.limits.send_timeout
@@ -333,6 +354,11 @@ class PreviewServer:
         if conn.stream is not None:
             conn.stream.close()
             conn.stream = None
+        if conn in self._events:  # a reload stream: open, with no deadline, until its event
+            conn.state = _EVENTS
+            conn.deadline = float("inf")
+            self._watch(conn, selectors.EVENT_READ)
+            return
         if not conn.close:
             self._wait(conn)
             return
@@ -352,6 +378,7 @@ class PreviewServer:
             return
         self._watch(conn, 0)
         self._conns.discard(conn)
+        self._events.discard(conn)
         self._idle.pop(conn, None)
         if conn.stream is not None:
             conn.stream.close()
@@ -361,6 +388,7 @@ class PreviewServer:
         conn.state = _CLOSED
 
     def _take_replies(self) -> None:
+        self._announce()
         for conn, reply in self._pool.replies():
             if conn.sock is None:
                 if reply is not None and reply.stream is not None:
