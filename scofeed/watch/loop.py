@@ -23,7 +23,9 @@ from scofeed.posts.files import PostFile
 from scofeed.posts.store import bundle_folders, bundle_of, post_markup
 from scofeed.watch.session import Outcome, Session, version
 
-STEP_MS = 30  # a batch ends after this long without a new event (an editor's save is one)
+# A batch ends after this long without a new event: an editor's save (a temporary file, a
+# rename, a backup removed) is a few events within a millisecond or two.
+STEP_MS = 20
 BURST_FILES = 8  # a batch this big may be the start of a checkout: wait for quiet
 BURST_QUIET_MS = 300
 POLL_MS = 500  # how often scofeed.toml and the folders' existence are looked at

@@ -72,7 +72,8 @@ class _Kept:
     shown: dict[str, Post]  # by path: as published (link-keyed, enclosures measured)
     specs: list[FeedSpec]
     pages: list[Page]
-    in_specs: dict[str, list[int]] = field(default_factory=dict)
+    # by path: (feed index, among its newest entries rather than in an archive document)
+    in_specs: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
     in_pages: dict[str, list[int]] = field(default_factory=dict)
     until: datetime | None = None  # when the next scheduled post comes due (or goes)
 
@@ -167,14 +168,17 @@ class Session:
             swaps[id(before)] = measured_[0]
         if not swaps:
             return ()
-        specs = {i: _swap_spec(kept.specs[i], swaps) for p in new.values()
-                 for i in kept.in_specs.get(p.path, ())}  # fmt: skip
+        # A post among a feed's newest entries (the usual edit) is in no archive document:
+        # the thousands of older entries are then neither swapped nor cut into documents.
+        held = [where for p in new.values() for where in kept.in_specs.get(p.path, ())]
+        archived = {i for i, recent in held if not recent}
+        specs = {i: _swap_spec(kept.specs[i], swaps, i in archived) for i, _ in held}
         pages = {i: _swap_page(kept.pages[i], swaps) for p in new.values()
                  for i in kept.in_pages.get(p.path, ())}  # fmt: skip
         fresh = {id(post) for post in swaps.values()}
         jobs: list[Job] = []
-        for spec in specs.values():
-            for document in (spec, *spec.archives()):
+        for i, spec in specs.items():
+            for document in (spec, *(spec.archives() if i in archived else ())):
                 if any(id(post) in fresh for post in document.entries):
                     jobs += document_jobs(document)
         jobs += page_jobs(pages.values(), plan.templates)
@@ -210,12 +214,11 @@ def _place(post: Post) -> tuple[object, ...]:
     return (*(getattr(post, name) for name in _PLACE_FIELDS), links)
 
 
-def _swap_spec(spec: FeedSpec, swaps: dict[int, Post]) -> FeedSpec:
-    return replace(
-        spec,
-        entries=tuple(swaps.get(id(p), p) for p in spec.entries),
-        older=tuple(swaps.get(id(p), p) for p in spec.older),
-    )
+def _swap_spec(spec: FeedSpec, swaps: dict[int, Post], older: bool) -> FeedSpec:
+    entries = tuple(swaps.get(id(p), p) for p in spec.entries)
+    if not older:
+        return replace(spec, entries=entries)
+    return replace(spec, entries=entries, older=tuple(swaps.get(id(p), p) for p in spec.older))
 
 
 def _swap_page(page: Page, swaps: dict[int, Post]) -> Page:
@@ -248,8 +251,10 @@ def _keep(plan: Plan, config: Config) -> _Kept:
         {post.path: post for post in plan.published}, list(plan.specs), list(plan.site.pages),
     )  # fmt: skip
     for i, spec in enumerate(kept.specs):
-        for path in {post.path for post in (*spec.entries, *spec.older)}:
-            kept.in_specs.setdefault(path, []).append(i)
+        for post in spec.entries:
+            kept.in_specs.setdefault(post.path, []).append((i, True))
+        for post in spec.older:
+            kept.in_specs.setdefault(post.path, []).append((i, False))
     for i, page in enumerate(kept.pages):
         held: list[Post | None]
         if isinstance(page, PostPage):
