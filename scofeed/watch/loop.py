@@ -20,7 +20,7 @@ from watchfiles._rust_notify import RustNotify
 
 from scofeed.errors import LockedError, ScofeedError
 from scofeed.posts.files import PostFile
-from scofeed.posts.store import bundle_folders, bundle_of, post_markup
+from scofeed.posts.store import bundle_folders, bundle_of, post_markup, shown_prefix
 from scofeed.watch.session import Outcome, Session, version
 
 # A batch ends after this long without a new event: an editor's save (a temporary file, a
@@ -66,6 +66,8 @@ def classify(paths: set[str], session: Session) -> Change:
             if any(part.startswith(".") for part in key.split("/")):
                 continue  # the store skips hidden files and folders
             why = _post_change(key, real, files, bundles)
+            if why is not None and why != "edited":
+                why = shown_prefix(config.posts_dir, config.root) + why
             if why == "edited":
                 edited.add(key)
             elif why is not None:
@@ -169,10 +171,16 @@ class Watcher:
                 if full and len(paths) < BURST_FILES and (more := _drain(notify, self.stop)):
                     change = self._changes(paths | more, pending)
                 if self._roots() != roots or self._config_version() != settings:
+                    why = "scofeed.toml changed"
+                    if self._roots() != roots:
+                        shown = sorted({*roots} ^ {*self._roots()})
+                        why = (
+                            " and ".join(os.path.basename(f) + "/" for f in shown) + " came or went"
+                        )
                     notify.close()
                     roots, settings = self._roots(), self._config_version()
                     notify = RustNotify(list(roots), False, False, 300, True, False)
-                    change = Change("scofeed.toml or the folders changed", frozenset())
+                    change = Change(why, frozenset())
                 pending = change
         finally:
             notify.close()
