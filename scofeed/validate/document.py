@@ -11,7 +11,7 @@ from lxml import etree
 from scofeed.errors import NotAFeedError
 from scofeed.infra.fetching import too_large
 from scofeed.infra.xmlsafe import parser
-from scofeed.validate import atom, opensearch, rss, rss1
+from scofeed.validate import app, atom, opensearch, rss, rss1
 from scofeed.validate.ext import check_extensions
 from scofeed.validate.findings import Finding
 from scofeed.validate.rules import RULES, Report
@@ -30,9 +30,10 @@ from scofeed.validate.xml import (
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 ATOM_03_NS = "http://purl.org/atom/ns#"
 
-Format = Literal["rss", "atom", "rss1", "opensearch"]
+Format = Literal["rss", "atom", "rss1", "opensearch", "app"]
 # OpenSearch 1.1 description documents are validated too (`opensearch`), whatever their namespace.
 OPENSEARCH_ROOT = "OpenSearchDescription"
+# So are AtomPub service and category documents (`app`: app:service, app:categories roots).
 
 
 def detect_format(data: bytes) -> Format:
@@ -48,6 +49,8 @@ def _format(data: bytes, info: Sniff) -> Format:
     name = info.root
     if name and name.rpartition(":")[2] == OPENSEARCH_ROOT:
         return "opensearch"
+    if name and info.namespace == app.NS and name.rpartition(":")[2] in app.ROOTS:
+        return "app"
     fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
     if name and name.rpartition(":")[2] == "RDF" and info.namespace == rss1.RDF_NS:
         fmt = "rss1" if rss1.is_rss1(data, info.encoding) else None
@@ -124,6 +127,8 @@ def _check(data: bytes, report: Report) -> None:
         return
     namespace, _, local = root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
     fmt = "opensearch" if local == OPENSEARCH_ROOT else classify(local, namespace or None)
+    if namespace == app.NS and local in app.ROOTS:
+        fmt = "app"
     if local == "RDF" and namespace == rss1.RDF_NS and rss1.is_rss1(data, info.encoding):
         fmt = "rss1"
     if fmt is None:
@@ -139,6 +144,9 @@ def _check(data: bytes, report: Report) -> None:
         undefined_entities(root, report, xml_parser.error_log)
     if fmt == "opensearch":
         opensearch.check(root, report)
+        return
+    if fmt == "app":
+        app.check(root, report)
         return
     if fmt == "rss1":
         rss1.check(root, report)

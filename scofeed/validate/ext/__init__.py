@@ -21,6 +21,7 @@ from typing import Any
 from scofeed.validate.ext import (
     access,
     admin,
+    app,
     cc,
     content,
     conversationsnetwork,
@@ -33,6 +34,7 @@ from scofeed.validate.ext import (
     history,
     itunes,
     media,
+    meta,
     opensearch,
     slash,
     sy,
@@ -43,6 +45,7 @@ from scofeed.validate.ext import (
 MODULES: tuple[ModuleType, ...] = (
     access,
     admin,
+    app,
     cc,
     content,
     conversationsnetwork,
@@ -55,6 +58,7 @@ MODULES: tuple[ModuleType, ...] = (
     history,
     itunes,
     media,
+    meta,
     opensearch,
     slash,
     sy,
