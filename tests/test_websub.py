@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -471,3 +471,44 @@ def test_a_build_killed_while_a_hub_answers_loses_no_announcement(
     result = _build(root, env)
     assert result.returncode == 0, result.stderr
     assert len(hub.topics()) == 36 and _pending(root) == []
+
+
+def test_scofeed_watch_announces_what_each_rebuild_changed(
+    tmp_path: Path, hub: Hub, env: dict[str, str]
+) -> None:
+    """A running `scofeed watch` is a build too: its first build announces every feed, and an
+    edit (the quick path, which does not go through `build`) announces the feeds it changed."""
+    root = _site(tmp_path, [hub.url])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scofeed", "watch"],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+
+    def wait(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 60
+        while not condition() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert condition(), "".join(lines)
+
+    try:
+        wait(lambda: len(hub.requests) >= 36)
+        hub.settle()
+        assert hub.topics() == _urls(_subscription_feeds(tree(root / "output")))
+        wait(lambda: not _pending(root))
+        before = tree(root / "output")
+        hub.requests.clear()
+        target = next((root / "posts").glob("2008-05-13-*.md"))
+        target.write_text(target.read_text() + "\nA new sentence.\n")
+        wait(lambda: any("rebuilt" in line for line in lines))
+        hub.settle()
+        after = tree(root / "output")
+        differ = [p for p in _subscription_feeds(after) if before.get(p) != after[p]]
+        assert differ and hub.topics() == _urls(differ)
+        assert _pending(root) == []
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)

@@ -115,10 +115,10 @@ def build_cmd(
             err=True,
         )
     if config.websub_hubs:
-        _announce(config, quiet)
+        announce(config, quiet)
 
 
-def _announce(config: Config, quiet: bool) -> None:
+def announce(config: Config, quiet: bool) -> None:
     """WebSub, when no `[deploy]` makes the site public instead: the feeds this build changed
     (it noted them before publishing them) and those earlier runs could not announce."""
     from scofeed.publish import websub

@@ -62,6 +62,10 @@ def watcher(
             click.echo(f"  {warning}", err=True)
         if not quiet:
             click.echo(line(outcome), err=True)
+        if session.config.websub_hubs and (outcome.written or outcome.removed):
+            from scofeed.cli.publishing import announce
+
+            announce(session.config, quiet)  # the feeds this rebuild made public, to the hubs
         if after is not None:
             after(outcome)
 
@@ -71,7 +75,8 @@ def watcher(
             click.echo(f"  {problem}", err=True)
         click.echo("scofeed: the output keeps its last good version; save a fix", err=True)
 
-    return Watcher(Session(load, _now), report, fail, stop)
+    session = Session(load, _now)
+    return Watcher(session, report, fail, stop)
 
 
 @main.command("watch")

@@ -284,8 +284,11 @@ def _rebuild(
     checkpoint("saved")
     cache.refresh(records())
     if on_plan is not None:
-        on_plan(Plan(now, scanned, posts, published_posts, specs, site, refs, templates, gazetteer,
-                     cache))
+        on_plan(
+            Plan(
+                now, scanned, posts, published_posts, specs, site, refs, templates, gazetteer, cache
+            )
+        )
     skipped = [w for w in warnings if w.message.startswith(NOT_A_POST)]
     if skipped and published < before:
         why = (
