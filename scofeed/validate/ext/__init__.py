@@ -8,63 +8,43 @@ A module holds everything about its namespace:
   "rss1" (RSS 1.0) or "atom". It finds its own elements (`root.iter("{NS}*")` runs in C, so a
   document without the namespace costs next to nothing).
 
-Adding a namespace is adding a file here and its name to `MODULES`. The modules import the
+Adding a namespace is adding a file here and its name to `NAMES`. The modules import the
 core only for types (`scofeed.validate.rules` imports this package to register the rules).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from scofeed.validate.ext import (
-    access,
-    admin,
-    app,
-    cc,
-    content,
-    conversationsnetwork,
-    dc,
-    ev,
-    feedburner,
-    feedsync,
-    gbase,
-    georss,
-    history,
-    itunes,
-    media,
-    meta,
-    opensearch,
-    slash,
-    sy,
-    thr,
-    trackback,
+# The registry: each name is a module of this package (kept sorted).
+NAMES = (
+    "access",
+    "admin",
+    "app",
+    "cc",
+    "content",
+    "conversationsnetwork",
+    "dc",
+    "ev",
+    "feedburner",
+    "feedsync",
+    "gbase",
+    "georss",
+    "history",
+    "itunes",
+    "media",
+    "meta",
+    "opensearch",
+    "slash",
+    "sy",
+    "thr",
+    "trackback",
 )
 
-MODULES: tuple[ModuleType, ...] = (
-    access,
-    admin,
-    app,
-    cc,
-    content,
-    conversationsnetwork,
-    dc,
-    ev,
-    feedburner,
-    feedsync,
-    gbase,
-    georss,
-    history,
-    itunes,
-    media,
-    meta,
-    opensearch,
-    slash,
-    sy,
-    thr,
-    trackback,
-)
+MODULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"{__name__}.{n}") for n in NAMES)
 
 EXTENSION_RULES: tuple[tuple[str, str, str, str], ...] = tuple(
     row for module in MODULES for row in module.RULES
