@@ -6,6 +6,7 @@ move to FeedSync's.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from scofeed.validate.values import absolute_url_problem, local_name, rfc3339_problem
@@ -17,6 +18,8 @@ NS = "http://feedsync.org/2007/feedsync"
 OLD_NS = "http://www.microsoft.com/schemas/rss/sse"
 NAMESPACES = (NS, OLD_NS)
 SPEC = "FeedSync 1.0"
+# RFC 2141's NSS: letters, digits, its "other" and "reserved" characters, and %-escapes.
+_NSS = re.compile(r"(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#]|%[0-9A-Fa-f]{2})+")
 
 RULES = (
     ("feedsync-missing-attribute", "error", "a FeedSync element without a required attribute",
@@ -41,6 +44,8 @@ RULES = (
      f"{SPEC}, sx:related (link)"),
     ("feedsync-related-type", "error", 'an sx:related type other than "complete" or '
      '"aggregated"', f"{SPEC}, sx:related (type)"),
+    ("feedsync-sync-id", "error", "an sx:sync id that is not a URN namespace-specific string",
+     f"{SPEC}, sx:sync (id: the NSS syntax of RFC 2141)"),
     ("feedsync-sync-id-duplicate", "error", "two items with the same sx:sync id",
      f"{SPEC}, sx:sync (id: unique within the feed)"),
     ("feedsync-unknown", "error", "an element of the FeedSync namespace it does not define",
@@ -116,7 +121,13 @@ def _sync(report: Report, el: Any, ids: set[str]) -> None:
     sync_id, updates = el.get("id"), el.get("updates")
     if sync_id is None:
         _missing(report, el, "sync", "id", "give the item an id unique within the feed")
-    elif not _in_conflicts(el):  # conflicting versions repeat their item's id
+    elif not _NSS.fullmatch(sync_id):
+        report.add(
+            "feedsync-sync-id", el,
+            f'<sx:sync id="{sync_id}"> is not an RFC 2141 namespace-specific string: write '
+            "letters, digits and ()+,-.:=@;$_!*'/?# only, other characters as %XX",
+        )  # fmt: skip
+    if sync_id is not None and not _in_conflicts(el):  # conflicts repeat their item's id
         if sync_id in ids:
             report.add(
                 "feedsync-sync-id-duplicate", el,

@@ -45,7 +45,7 @@ RULES = (
      f"{SPEC} (currency: ISO 4217)"),
     ("gbase-value", "error", "a value outside the attribute's list of acceptable values",
      f"{SPEC} (gender, marital_status, payment_accepted, price_type, salary_type, "
-     "reviewer_type, rating)"),
+     "reviewer_type, rating, service)"),
     ("gbase-too-many", "error", "more than ten g:image_link or g:label in one item",
      f"{SPEC} (image_link: up to 10; label: up to 10)"),
     ("gbase-type", "error", "a custom attribute whose type attribute is not a content type",
@@ -72,6 +72,7 @@ _VALUES = {
     "price_type": {"negotiable", "starting"},
     "salary_type": {"negotiable", "starting"},
     "reviewer_type": {"editorial", "user"},
+    "service": {"fedex", "ups", "dhl", "mail", "other"},  # an item's carrier
 }  # fmt: skip
 _CUSTOM_TYPES = {"string", "text", "int", "float", "intUnit", "floatUnit", "date", "dateTime",
                  "dateTimeRange", "boolean", "url", "location"}  # fmt: skip
@@ -229,6 +230,10 @@ class _Checker:
             if not _FLOAT_RE.match(value) or not 1 <= float(value) <= 5:
                 self.add("gbase-value", el, name, value, "is not a number from 1 to 5")
         elif name in _VALUES:
+            # An item's g:service is its carrier; inside g:shipping it names the service level
+            # ("Standard", "Overnight"), free text.
+            if name == "service" and el.getparent().tag == f"{{{NS}}}shipping":
+                return
             if value.lower().replace(" ", "") not in {v.replace(" ", "") for v in _VALUES[name]}:
                 allowed = ", ".join(sorted(_VALUES[name]))
                 self.add("gbase-value", el, name, value, f"is not one of: {allowed}")

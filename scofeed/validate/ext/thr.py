@@ -40,6 +40,9 @@ RULES = (
      f"{SPEC} 4 (thr:count: a non-negative integer)"),
     ("thr-updated", "error", "a replies link's thr:updated that is not an RFC 3339 date-time",
      f"{SPEC} 4 (thr:updated: an RFC 3339 date-time)"),
+    ("thr-attribute", "error",
+     "a thr: attribute on a link other than thr:count and thr:updated (thr:when of the drafts)",
+     f"{SPEC} 4 (the replies link's attributes: thr:count, thr:updated)"),
 )  # fmt: skip
 
 
@@ -63,9 +66,19 @@ def check(root: Any, report: Report, fmt: str) -> None:
                 "write <thr:total>, for the reply link <link rel=\"replies\" thr:count=...>",
             )  # fmt: skip
     # A replies link (RFC 4685 section 4) is an Atom link; RSS writes it as atom:link.
+    prefix = f"{{{NS}}}"
     for link in root.iter(ATOM_LINK, "link"):
         if link.get(COUNT) is not None or link.get(UPDATED) is not None:
             _replies_link(link, report)
+        for attr in link.attrib:
+            if attr.startswith(prefix) and attr not in (COUNT, UPDATED):
+                name = attr[len(prefix) :]
+                hint = " (thr:when was in drafts of RFC 4685; the RFC named it thr:updated)"
+                report.add(
+                    "thr-attribute", link,
+                    f"thr:{name} is not an attribute of RFC 4685; a replies link takes "
+                    f"thr:count and thr:updated{hint if name == 'when' else ''}",
+                )  # fmt: skip
 
 
 def _in_reply_to(el: Any, report: Report) -> None:
