@@ -144,6 +144,17 @@ class _Checker(AtomValues):
         feed_author = "author" in groups
         for entry in entries:
             self.entry(entry, feed_author)
+        same = len(self.ids) == 1 and self.r.counts.get("atom-id-duplicate") == len(entries) - 1
+        if len(entries) > 2 and same:  # two may be versions of one entry (RFC 4287 4.1.1)
+            # Versions of one entry are allowed; a feed whose every entry is one is a generator
+            # writing one id (often the feed's own) into each: readers show a single entry.
+            self.r.add(
+                "atom-ids-all-same",
+                entries[1],
+                f'all {len(entries)} entries have the id "{next(iter(self.ids))}"; readers '
+                "take them for one entry and show only one: give each entry its own permanent "
+                "id (a tag: URI or its permalink)",
+            )
 
     def self_link(self, feed: Any, links: list[Any]) -> None:
         selfs = [link for link in links if link.get("rel") in ("self", IANA_REL + "self")]

@@ -156,6 +156,8 @@ RULES: dict[str, Rule] = _rules(
      "RFC 4287 4.2.6"),
     ("atom-id-duplicate", WARNING, "two entries with the same id (versions of one entry)",
      "RFC 4287 4.1.1 (entries sharing an atom:id)"),
+    ("atom-ids-all-same", ERROR, "every entry of a feed (three or more) with the same id",
+     "RFC 4287 4.1.1 (entries sharing an atom:id are one entry), 4.2.6"),
     ("atom-iri", ERROR, "an IRI reference that is none: white space, bad characters or %-escapes",
      "RFC 3987 2.2; RFC 4287 3.2.2, 4.2.7.1 (IRI references)"),
     ("atom-category-scheme", ERROR, "a category scheme that is not an absolute IRI",
