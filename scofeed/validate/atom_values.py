@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from scofeed.validate.checker import Checker
 from scofeed.validate.values import (
     XML_BASE,
+    identifier_problem,
     is_absolute,
     is_element,
     is_language_tag,
@@ -350,6 +351,8 @@ class AtomValues(Checker):
                 f'<id> "{value}" is relative; an id must be an absolute IRI such as '
                 '"tag:example.org,2024:post-1" or "urn:uuid:..."',
             )
+        elif found := identifier_problem(value):
+            self.r.add(f"atom-id-{found[0]}", el, f'<id> "{value}" {found[1]}')
 
     def link(self, el: Any, name: str = "link") -> None:
         self.attributes(el, "link")

@@ -354,3 +354,57 @@ def _rfc3339_diagnosis(value: str) -> str:
     if re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{4}\Z", value):
         return f'"{value}": write the offset with a colon (+01:00)'
     return f'"{value}" is not an RFC 3339 date-time; {example}'
+
+
+# --- identifiers with a syntax of their own: tag (RFC 4151), urn (RFC 2141), urn:uuid (RFC 4122)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DNS_NAME = rf"{_LABEL}(?:\.{_LABEL})*"
+_TAG = re.compile(
+    rf"tag:(?:{_DNS_NAME}|[A-Za-z0-9._-]+@{_DNS_NAME})"
+    r",(?P<date>[0-9]{4}(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?)"
+    # specific: RFC 3986 pchar, "/" and "?" (non-ASCII let through: an IRI may hold it)
+    r":(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?\x80-\U0010ffff]|%[0-9A-Fa-f]{2})*(?:#.*)?\Z",
+    re.I | re.S,
+)
+_URN = re.compile(
+    r"urn:(?P<nid>[A-Za-z0-9][A-Za-z0-9-]{0,31}):"
+    r"(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#\x80-\U0010ffff]|%[0-9A-Fa-f]{2})+\Z",
+    re.I | re.S,
+)
+_UUID = re.compile(r"urn:uuid:[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\Z", re.I)
+
+
+def identifier_problem(value: str) -> tuple[str, str] | None:
+    """(rule suffix, what is wrong) when `value` is a tag:, urn: or urn:uuid: identifier that
+    breaks its scheme's own syntax; None for a good one or another scheme."""
+    scheme = value[:4].lower()
+    if scheme == "tag:":
+        match = _TAG.match(value)
+        month, day = (match["month"], match["day"]) if match else (None, None)
+        if (
+            match
+            and (month is None or "01" <= month <= "12")
+            and (day is None or "01" <= day <= "31")
+        ):
+            return None
+        return "tag", (
+            "is not a tag URI as RFC 4151 writes it: tag:AUTHORITY,DATE:SPECIFIC, the authority a "
+            "domain name or e-mail address, the date YYYY, YYYY-MM or YYYY-MM-DD, as in "
+            '"tag:example.org,2024-05-06:post-1"'
+        )
+    if scheme == "urn:":
+        if value[:9].lower() == "urn:uuid:":
+            if _UUID.match(value):
+                return None
+            return "urn", (
+                "is not a UUID URN (RFC 4122): write urn:uuid: and 32 hexadecimal digits in "
+                'groups of 8-4-4-4-12, as in "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"'
+            )
+        match = _URN.match(value)
+        if match and match["nid"].lower() != "urn":
+            return None
+        return "urn", (
+            "is not a URN as RFC 2141 writes it: urn:NID:NSS, the namespace id letters, digits "
+            "and hyphens (up to 32), the rest letters, digits, ()+,-.:=@;$_!*'/?# or %XX"
+        )
+    return None
