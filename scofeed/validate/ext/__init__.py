@@ -24,6 +24,7 @@ NAMES = (
     "access",
     "admin",
     "app",
+    "blogchannel",
     "cc",
     "content",
     "conversationsnetwork",
