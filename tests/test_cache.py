@@ -25,8 +25,9 @@ from scofeed.posts.post import parse_post
 from scofeed.publish import cache as cache_module
 from scofeed.publish.build import build
 from scofeed.publish.cache import LIBRARIES, cache_key, library_versions
+from scofeed.site import entries as entries_module
 
-from conftest import NOW, clean_build, make_store, tree
+from conftest import NOW, clean_build, make_store, post, tree
 
 NOW_ISO = NOW.isoformat()
 PACKAGE = Path(scofeed.__file__).parent
@@ -219,3 +220,42 @@ def test_a_cache_that_does_not_match_means_a_clean_build(
     assert tree(site / "output") == clean_build(site / "posts", tmp_path / "ref")
     # The cache it wrote anew serves the next build.
     assert build(config, now=NOW).feeds == ()
+
+
+def test_an_edit_keeps_the_cached_entries_of_the_feeds_it_left_alone(
+    tmp_path: Path, project: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two entries a feed, two a page. An edit of Russia-11 renders no file with China-5 in
+    # it, yet the next edit, of China-6, finds China-5's entry (the Chinese feed shows it) in
+    # the cache: the cache keeps every subscription feed's entries, not only those rendered.
+    def text(country: str, day: int, body: str = "Body text.") -> str:
+        front = f"title: {country} {day}\ndate: 2024-03-{day:02d}T10:00:00Z\ncountries: [{country}]"
+        return post(front, body)
+
+    days = [*(("China", d) for d in range(1, 7)), ("Russia", 10), ("Russia", 11)]
+    names = {f"2024-03-{d:02d}-{c}-{d}.md": (c, d) for c, d in days}
+    toml = 'base_url = "https://example.org/"\nfeed_limit = 2\npage_size = 2\n'
+    config = project({n: text(c, d) for n, (c, d) in names.items()}, toml)
+    build(config, now=NOW)
+    rendered: list[str] = []
+    real = entries_module.render_entry
+
+    def counting(post_: Any, *args: Any) -> Any:
+        rendered.append(post_.path)
+        return real(post_, *args)
+
+    monkeypatch.setattr(entries_module, "render_entry", counting)
+    for name in ("2024-03-11-Russia-11.md", "2024-03-06-China-6.md"):
+        country, day = names[name]
+        (tmp_path / "posts" / name).write_text(text(country, day, "Edited."), encoding="utf-8")
+        rendered.clear()
+        build(config, now=NOW)
+        # The edited post's entry, and that of a neighbour's neighbour (a page names the
+        # pages beside it), not the Chinese feed's other entry.
+        assert rendered[0] == f"posts/{name}"
+        assert "posts/2024-03-05-China-5.md" not in rendered, rendered
+    edited = tree(tmp_path / "output")
+    shutil.rmtree(tmp_path / "output")
+    shutil.rmtree(config.cache_dir)
+    build(config, now=NOW)
+    assert tree(tmp_path / "output") == edited  # as a clean build of the same posts

@@ -199,6 +199,8 @@ def _rebuild(
     if problems:
         raise unreadable(problems)
     specs = plan_feeds(published_posts, filed, config)
+    # Their entries stay cached even where this build renders none of their files.
+    cache.keep_entries_of(post.digest for spec in specs for post in spec.entries)
     jobs = list(feed_jobs(specs))
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
     # (it made a second, contradicting rule for /index.rdf).

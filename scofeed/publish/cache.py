@@ -209,7 +209,8 @@ def file_stat_key(stat: os.stat_result) -> StatKey:
 
 @dataclass
 class BuildCache:
-    """One build's view of the cache; `save` writes back only what this build used.
+    """One build's view of the cache; `stage` writes back the posts this build read, the
+    entries it used and those of the posts its subscription feeds show.
 
     Two files: `build.pickle` (small: the last build and its files) is all a no-op build reads;
     `posts.pickle` (parsed posts and rendered entries) is read only when something changed.
@@ -224,6 +225,7 @@ class BuildCache:
     _entries: dict[str, tuple[str, ...]] | None = None
     _used_posts: dict[str, tuple[tuple[int, ...], _Record]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
+    _keep_digests: set[str] = field(default_factory=set)
     written: frozenset[str] = frozenset()  # what the last build published, whatever its key
 
     @classmethod
@@ -323,13 +325,25 @@ class BuildCache:
         self._bulk()[1][key] = value
         self._used_entries.add(key)
 
+    def keep_entries_of(self, digests: Iterable[str]) -> None:
+        """Keep the cached entries of the posts with these digests, used by this build or not."""
+        self._keep_digests.update(digests)
+
     def stage(self, files: dict[str, FileRecord], last: LastBuild) -> Staged:
         """Write the cache's new files beside the old ones, to be put in place by
         `Staged.commit` once the build has published: a full disk or a folder that cannot be
         written stops the build here, before anything is published, with an `OutputError`.
         A build that changed nothing writes nothing (a no-op run from cron stays cheap)."""
         posts, all_entries = self._bulk()
-        entries = {k: all_entries[k] for k in sorted(self._used_entries)}
+        # Kept: the entries this build used, and those of the posts in a subscription feed
+        # (`keep_entries_of`). A one-post build renders a few files; keeping only their entries
+        # made the next edit, of a post in other feeds, render those feeds' entries again (37
+        # to 89 at 10,000 posts); keeping every entry (47 MB there) cost more to read and write
+        # than that. An entry's key begins with its post's digest (sha256, 64 hex digits).
+        used, keep = self._used_entries, self._keep_digests
+        entries = {
+            k: all_entries[k] for k in sorted(k for k in all_entries if k in used or k[:64] in keep)
+        }
         staged = Staged()
         try:
             if (self._used_posts, entries) != (posts, all_entries):
