@@ -145,12 +145,15 @@ class Job:
 
 def feed_jobs(specs: Iterable[FeedSpec]) -> Iterator[Job]:
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005)."""
+    posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
     for spec in specs:
         for document in (spec, *spec.archives()):
-            yield from document_jobs(document)
+            yield from document_jobs(document, posts)
 
 
-def document_jobs(document: FeedSpec) -> Iterator[Job]:
+def document_jobs(
+    document: FeedSpec, posts: dict[int, tuple[object, str]] | None = None
+) -> Iterator[Job]:
     """The files of one feed document: a subscription feed's folder, or an archive document."""
     from scofeed.site.plan import feed_key
 
@@ -159,7 +162,7 @@ def document_jobs(document: FeedSpec) -> Iterator[Job]:
             continue  # an archive document is a feed only
         yield Job(
             document.files_folder + file.name,
-            feed_key(document, file.kind),
+            feed_key(document, file.kind, posts),
             document.entries,
             partial(file.render, document),
             file.check,
@@ -173,6 +176,7 @@ def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
     from scofeed.site.archive import ListPage, PostPage, Redirect, page_key
     from scofeed.site.html import render_page
 
+    items: dict[int, str] = {}  # each listed post's part of the keys (see page_key)
     for page in pages:
         if isinstance(page, PostPage):
             near = (page.newer, page.older)
@@ -183,7 +187,8 @@ def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
             posts = (page.post,)
         else:
             posts = ()
-        key = f"{page_key(page)} {templates}" if templates else page_key(page)
+        key = page_key(page, items)
+        key = f"{key} {templates}" if templates else key
         yield Job(page.path, key, posts, partial(render_page, page), _no_check)
 
 

@@ -251,14 +251,16 @@ def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]
     return [tuple(sorted({spelling[name] for name in names})) for names in found]
 
 
-def feed_key(spec: FeedSpec, kind: str) -> str:
+def feed_key(spec: FeedSpec, kind: str, posts: dict[int, tuple[object, str]] | None = None) -> str:
     """A hash of everything a feed file's bytes depend on besides the configuration and the
-    code (which key the whole cache): when it is unchanged, so is the file."""
+    code (which key the whole cache): when it is unchanged, so is the file. `posts`: each
+    entry's part of the key, by its post's id, for a caller keying many documents while they
+    hold their posts (a post is in four or five documents)."""
     # Its archive links: a subscription feed's lead to the newest archive document; an archive
     # document's to its neighbours (only the newest has no newer one).
     links = (spec.page, spec.pages) if spec.page in (0, spec.pages) else (spec.page, "inner")
     h = hashlib.sha256(repr((kind, spec.folder, spec.title, spec.description, links)).encode())
-    h.update(_entries_key(spec))
+    h.update(_entries_key(spec, {} if posts is None else posts))
     return h.hexdigest()
 
 
@@ -267,11 +269,16 @@ def feed_key(spec: FeedSpec, kind: str) -> str:
 _last_entries: list[tuple[FeedSpec, bytes]] = []
 
 
-def _entries_key(spec: FeedSpec) -> bytes:
+def _entries_key(spec: FeedSpec, memo: dict[int, tuple[object, str]]) -> bytes:
     if _last_entries and _last_entries[0][0] is spec:
         return _last_entries[0][1]
-    h = hashlib.sha256()
+    parts = []
     for post, countries in zip(spec.entries, spec.entry_countries, strict=True):
-        h.update(repr((post.digest + post.link_key, post.path, post.slug, countries)).encode())
-    _last_entries[:] = [(spec, h.digest())]
+        hit = memo.get(id(post))
+        if hit is None or hit[0] != countries:
+            fields = (post.digest + post.link_key, post.path, post.slug, countries)
+            hit = memo[id(post)] = (countries, repr(fields))
+        parts.append(hit[1])
+    # One entry's part a line: a repr holds no raw line break.
+    _last_entries[:] = [(spec, hashlib.sha256("\n".join(parts).encode()).digest())]
     return _last_entries[0][1]
