@@ -160,8 +160,15 @@ def plan_pages(
     # A file and a folder cannot share a name: an alias below a file the site writes (`_redirects`
     # is made `_redirects/index.html`, `rss.xml/` likewise) or at one of its folders failed while
     # publishing (exit 2, the output half written) instead of being refused by name here.
-    folders = {f: owner for path, owner in taken.items() for f in layout.folders_of(path)}
-    for item in all_items:
+    # Most sites have few aliases: their folders and permalinks (at 10,000 posts, 0.04 s) are
+    # worked out only for posts that have one.
+    aliased = [item for item in all_items if item.post.aliases]
+    folders = (
+        {f: owner for path, owner in taken.items() for f in layout.folders_of(path)}
+        if aliased
+        else {}
+    )
+    for item in aliased:
         target = layout.permalink_file(item.post, config)
         for alias in item.post.aliases:
             path = layout.alias_file(alias, config)
