@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from scofeed.cli import _config, _config_option, _errors, main
-from scofeed.cli.publishing import _checkpoint
-from scofeed.config import Config
+from scofeed.cli.publishing import _checkpoint, announce
 from scofeed.publish.deploy import PHASES, DeployReport, deploy, target_of
 
 
@@ -89,7 +88,7 @@ def deploy_cmd(
     if not quiet:
         click.echo(_summary(report), err=True)
     if config.websub_hubs and not dry_run:
-        _announce(config, quiet)
+        announce(config, quiet, deployed=True)
 
 
 def _print_plan(report: DeployReport) -> None:
@@ -113,18 +112,6 @@ def _summary(report: DeployReport) -> str:
         f"scofeed: {report.target}: uploaded {len(report.uploaded)}, deleted {report.deleted}, "
         f"unchanged {len(plan.unchanged)}, {megabytes:.1f} MB, in {report.seconds:.2f} s"
     )
-
-
-def _announce(config: Config, quiet: bool) -> None:
-    """WebSub: the feeds this deploy made public (it noted them before uploading them), and
-    those earlier runs could not announce. A hub that fails is a warning, never a failure."""
-    from scofeed.publish import websub
-
-    announcement = websub.send(config)
-    for warning in announcement.warnings:
-        click.echo(f"  {warning}", err=True)
-    if announcement.sent and not quiet:
-        click.echo(f"scofeed: {announcement.summary()}", err=True)
 
 
 @contextmanager

@@ -118,12 +118,14 @@ def build_cmd(
         announce(config, quiet)
 
 
-def announce(config: Config, quiet: bool) -> None:
-    """WebSub, when no `[deploy]` makes the site public instead: the feeds this build changed
-    (it noted them before publishing them) and those earlier runs could not announce."""
+def announce(config: Config, quiet: bool, *, deployed: bool = False) -> None:
+    """WebSub: the feeds this run made public (noted before they were) and those earlier runs
+    could not announce. A build or watch announces only when no `[deploy]` makes the site
+    public instead; a deploy (`deployed`) always. A hub that fails is a warning, never a
+    failure."""
     from scofeed.publish import websub
 
-    if not websub.announced_by_build(config):
+    if not deployed and not websub.announced_by_build(config):
         return
     announcement = websub.send(config)
     for warning in announcement.warnings:  # even with --quiet, as the build's own

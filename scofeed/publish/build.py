@@ -267,8 +267,7 @@ def _rebuild(
         if config.websub_hubs:
             from scofeed.publish import websub
 
-            if websub.announced_by_build(config):
-                warnings += websub.record(config, [path for path, _, _ in publication.staged])
+            warnings += websub.record_for_build(config, [p for p, _, _ in publication.staged])
         staged = cache.stage(
             {path: (key, sha, None if path in publication.paths else stat)
              for path, (key, sha, stat) in records().items()},

@@ -94,8 +94,13 @@ def announced_by_build(config: Config) -> bool:
     """Whether `scofeed build` announces: when the site has hubs and no `[deploy] url` (then
     the build's output is what is public; with one, `scofeed deploy` makes the feeds public
     and announces them)."""
-    deploy = getattr(config, "deploy", None)  # the [deploy] table, where this scofeed has it
-    return bool(config.websub_hubs) and not getattr(deploy, "url", None)
+    return bool(config.websub_hubs) and not config.deploy.url
+
+
+def record_for_build(config: Config, changed_paths: Iterable[str]) -> list[Problem]:
+    """`record`, when the build's own output is what is public (`announced_by_build`): what
+    `scofeed build` and `scofeed watch` do just before they publish."""
+    return record(config, changed_paths) if announced_by_build(config) else []
 
 
 def subscription_feed(path: str) -> bool:

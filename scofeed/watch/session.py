@@ -197,8 +197,7 @@ class Session:
             if config.websub_hubs:  # noted before the files go public, as a build notes them
                 from scofeed.publish import websub
 
-                if websub.announced_by_build(config):
-                    websub.record(config, [path for path, _, _ in publication.staged])
+                websub.record_for_build(config, [path for path, _, _ in publication.staged])
             with build_lock(config.cache_dir):  # never beside a `scofeed build` from cron
                 report = publication.commit()
         except BaseException:
