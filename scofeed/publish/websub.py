@@ -106,13 +106,8 @@ def record_for_build(config: Config, changed_paths: Iterable[str]) -> list[Probl
 def subscription_feed(path: str) -> bool:
     """A subscription feed's path below the output folder: `rss.xml`, `atom.xml`, `feed.json` of
     the site, of a country (`countries/<slug>/`) or of a tag (`tags/<slug>/`)."""
-    folder, _, name = path.rpartition("/")
-    if name not in {name for name, _, _ in layout.FEED_FILES}:
-        return False
-    if not folder:
-        return True
-    parent, _, slug = folder.rpartition("/")
-    return bool(slug) and parent + "/" in (layout.COUNTRIES, layout.TAGS)
+    name = path.rpartition("/")[2]
+    return name in layout.FEED_NAMES and (name == path or layout.in_term_folder(path))
 
 
 def topics(config: Config, changed_paths: Iterable[str]) -> list[str]:

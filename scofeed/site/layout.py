@@ -50,8 +50,16 @@ FEED_FILES = (
     (ATOM_FILE, "application/atom+xml", "Atom"),
     (JSON_FILE, "application/feed+json", "JSON Feed"),
 )
+FEED_NAMES = frozenset(name for name, _, _ in FEED_FILES)
 # What a feed folder holds; any other file in a country's folder is left alone.
 FOLDER_FILES = (RSS_FILE, ATOM_FILE, JSON_FILE, EMBED_FILE, INDEX_FILE)
+
+
+def in_term_folder(path: str) -> bool:
+    """A path (below output/) of a file directly in a country's or a tag's feed folder:
+    `countries/<slug>/NAME`, `tags/<slug>/NAME`."""
+    parts = path.split("/")
+    return len(parts) == 3 and parts[0] + "/" in (COUNTRIES, TAGS) and bool(parts[1])
 
 
 # A site has few countries and tags, and every page and feed names them: each slug made once.

@@ -36,8 +36,6 @@ MANIFEST = ".scofeed-deploy.json.gz"
 
 _MONTH = re.compile(r"^\d{4}/\d{2}/(?:page/\d+/)?index\.html$")
 _LISTING_PAGE = re.compile(r"(?:^|/)page/\d+/index\.html$")
-_FOLDER_FILE = re.compile(r"^(?:countries|tags)/[^/]+/(?:index|embed)\.html$")
-_FEED_NAMES = {name for name, _, _ in layout.FEED_FILES}
 _SITE_FILES = {
     layout.INDEX_FILE,
     layout.EMBED_FILE,
@@ -105,9 +103,14 @@ def phase_of(path: str) -> int:
     name = path.rsplit("/", 1)[-1]
     if f"/{layout.HISTORY}" in f"/{path}" or _MONTH.match(path) or _LISTING_PAGE.search(path):
         return ARCHIVES
-    if name in _FEED_NAMES or path in _SITE_FILES or _FOLDER_FILE.match(path):
+    if name in layout.FEED_NAMES or path in _SITE_FILES or _folder_page(name, path):
         return FEEDS
     return PAGES
+
+
+def _folder_page(name: str, path: str) -> bool:
+    """A country's or tag's own page or embed snippet, which lists its newest posts."""
+    return name in (layout.INDEX_FILE, layout.EMBED_FILE) and layout.in_term_folder(path)
 
 
 def default_headers(path: str, phase: int) -> Headers:
@@ -208,7 +211,7 @@ def local_files(config: Config, known: Mapping[str, tuple[int, int, int, str]]) 
 def _name_key(name: str) -> str:
     """What a file's default headers depend on in its name: the whole name for the feeds and
     `_redirects` (named, not typed by extension), else everything after its first dot."""
-    if name in _FEED_NAMES or name == layout.REDIRECTS_FILE or "." not in name:
+    if name in layout.FEED_NAMES or name == layout.REDIRECTS_FILE or "." not in name:
         return "/" + name
     return name.partition(".")[2].lower()
 
