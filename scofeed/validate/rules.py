@@ -184,12 +184,15 @@ RULES: dict[str, Rule] = _rules(
 )  # fmt: skip
 
 
-# The extension namespaces' rules, each module's own (`scofeed.validate.ext`); imported here,
+# The rules of the other document kinds (RSS 1.0, OpenSearch descriptions, AtomPub documents)
+# and of the extension namespaces (`scofeed.validate.ext`), each module's own; imported here,
 # after the core rows, so that `RULES` is the one registry every rule is in.
+from scofeed.validate import app as _app  # noqa: E402
+from scofeed.validate import opensearch as _opensearch  # noqa: E402
+from scofeed.validate import rss1 as _rss1  # noqa: E402
 from scofeed.validate.ext import EXTENSION_RULES  # noqa: E402
-from scofeed.validate.rss1 import RULES as RSS1_RULES  # noqa: E402
 
-for _row in (*RSS1_RULES, *EXTENSION_RULES):
+for _row in (*_rss1.RULES, *_opensearch.RULES, *_app.RULES, *EXTENSION_RULES):
     if _row[0] in RULES:  # pragma: no cover - a programming error, caught at import
         raise ValueError(f"rule {_row[0]} registered twice")
     RULES[_row[0]] = Rule(*_row)

@@ -1,8 +1,8 @@
 """AtomPub (RFC 5023) elements inside Atom feeds and entries: app:edited (10.2) and app:control
 with app:draft (13.1) in an entry, app:collection in a feed or source (8.3.5).
 
-The rules of service and category documents (`scofeed.validate.app`) are registered here too:
-one namespace, one module in the registry.
+Service and category documents are a document kind of their own (`scofeed.validate.app`),
+whose rules `scofeed.validate.rules` registers with the other kinds'.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ RULES = (
      "an AtomPub element in a feed where RFC 5023 does not place it",
      f"{SPEC} 10.2 (app:edited in atom:entry), 13.1 (app:control in atom:entry), 8.3.5 "
      "(app:collection in atom:feed or atom:source)"),
-    *documents.RULES,
 )  # fmt: skip
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"

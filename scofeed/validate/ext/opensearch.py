@@ -2,8 +2,8 @@
 in an RSS channel or an Atom feed (OpenSearch 1.1, "OpenSearch response elements"); also the
 three counts of the OpenSearch RSS 1.0 namespace that preceded it.
 
-The rules of the description document (`scofeed.validate.opensearch`) are registered here too:
-one namespace, one module in the registry.
+The description document itself is a document kind of its own (`scofeed.validate.opensearch`),
+whose rules `scofeed.validate.rules` registers with the other kinds'.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ RULES = (
     ("opensearch-response-unknown", "error",
      "an element of the OpenSearch namespace that does not belong in a feed",
      f"{SPEC}, OpenSearch response elements (totalResults, startIndex, itemsPerPage, Query)"),
-    *description.RULES,
 )  # fmt: skip
 
 # The counts and whether they must be non-negative (startIndex may be any integer).
