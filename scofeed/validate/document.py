@@ -37,8 +37,9 @@ OPENSEARCH_ROOT = "OpenSearchDescription"
 
 
 def detect_format(data: bytes) -> Format:
-    """ "rss", "atom" or "rss1" (RSS 1.0 and 0.90: an rdf:RDF root and the RSS namespace) from
-    the first element of `data`, without parsing the document.
+    """ "rss", "atom", "rss1" (RSS 1.0 and 0.90: an rdf:RDF root and the RSS namespace),
+    "opensearch" (a description document) or "app" (an AtomPub service or category document)
+    from the first element of `data`, without parsing the document.
 
     Raises NotAFeedError for anything else (HTML pages, other XML vocabularies).
     """
@@ -46,17 +47,22 @@ def detect_format(data: bytes) -> Format:
 
 
 def _format(data: bytes, info: Sniff) -> Format:
-    name = info.root
-    if name and name.rpartition(":")[2] == OPENSEARCH_ROOT:
-        return "opensearch"
-    if name and info.namespace == app.NS and name.rpartition(":")[2] in app.ROOTS:
-        return "app"
-    fmt = classify(name.rpartition(":")[2], info.namespace) if name else None
-    if name and name.rpartition(":")[2] == "RDF" and info.namespace == rss1.RDF_NS:
-        fmt = "rss1" if rss1.is_rss1(data, info.encoding) else None
+    fmt = _kind(info.root.rpartition(":")[2], info.namespace, data, info) if info.root else None
     if fmt is None:
         raise NotAFeedError(f"not a feed: {not_a_feed_reason(data, info)}")
-    return "rss" if fmt == "rss" else "rss1" if fmt == "rss1" else "atom"
+    return fmt
+
+
+def _kind(local: str, namespace: str | None, data: bytes, info: Sniff) -> Format | None:
+    """The kind of document a root element (local name, namespace) makes; None: no feed."""
+    if local == OPENSEARCH_ROOT:
+        return "opensearch"
+    if namespace == app.NS and local in app.ROOTS:
+        return "app"
+    if local == "RDF" and namespace == rss1.RDF_NS:
+        return "rss1" if rss1.is_rss1(data, info.encoding) else None
+    fmt = classify(local, namespace)
+    return None if fmt is None else "rss" if fmt == "rss" else "atom"
 
 
 def _written_name(el: etree._Element) -> str:
@@ -126,11 +132,7 @@ def _check(data: bytes, report: Report) -> None:
         report.add(rule, line or 0, message, column=column or 0)
         return
     namespace, _, local = root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
-    fmt = "opensearch" if local == OPENSEARCH_ROOT else classify(local, namespace or None)
-    if namespace == app.NS and local in app.ROOTS:
-        fmt = "app"
-    if local == "RDF" and namespace == rss1.RDF_NS and rss1.is_rss1(data, info.encoding):
-        fmt = "rss1"
+    fmt = _kind(local, namespace or None, data, info)
     if fmt is None:
         raise NotAFeedError(
             f"not a feed: {not_a_feed_reason(data, replace(info, root=_written_name(root)))}"
