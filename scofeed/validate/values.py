@@ -366,11 +366,21 @@ _TAG = re.compile(
     r":(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?\x80-\U0010ffff]|%[0-9A-Fa-f]{2})*(?:#.*)?\Z",
     re.I | re.S,
 )
+# RFC 2141's namespace-specific string: letters, digits, its "other" and "reserved" characters,
+# %-escapes (in an IRI, characters outside ASCII too).
+_NSS_CHAR = r"[A-Za-z0-9()+,\-.:=@;$_!*'/?#]|%[0-9A-Fa-f]{2}"
+_NSS = re.compile(rf"(?:{_NSS_CHAR})+\Z")
 _URN = re.compile(
-    r"urn:(?P<nid>[A-Za-z0-9][A-Za-z0-9-]{0,31}):"
-    r"(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#\x80-\U0010ffff]|%[0-9A-Fa-f]{2})+\Z",
+    rf"urn:(?P<nid>[A-Za-z0-9][A-Za-z0-9-]{{0,31}}):(?:{_NSS_CHAR}|[\x80-\U0010ffff])+\Z",
     re.I | re.S,
 )
+
+
+def is_nss(value: str) -> bool:
+    """`value` is an RFC 2141 namespace-specific string (ASCII only)."""
+    return _NSS.match(value) is not None
+
+
 _UUID = re.compile(r"urn:uuid:[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\Z", re.I)
 
 

@@ -6,10 +6,9 @@ move to FeedSync's.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from scofeed.validate.values import absolute_url_problem, local_name, rfc3339_problem
+from scofeed.validate.values import absolute_url_problem, is_nss, local_name, rfc3339_problem
 
 if TYPE_CHECKING:
     from scofeed.validate.rules import Report
@@ -18,8 +17,6 @@ NS = "http://feedsync.org/2007/feedsync"
 OLD_NS = "http://www.microsoft.com/schemas/rss/sse"
 NAMESPACES = (NS, OLD_NS)
 SPEC = "FeedSync 1.0"
-# RFC 2141's NSS: letters, digits, its "other" and "reserved" characters, and %-escapes.
-_NSS = re.compile(r"(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#]|%[0-9A-Fa-f]{2})+")
 
 RULES = (
     ("feedsync-missing-attribute", "error", "a FeedSync element without a required attribute",
@@ -121,7 +118,7 @@ def _sync(report: Report, el: Any, ids: set[str]) -> None:
     sync_id, updates = el.get("id"), el.get("updates")
     if sync_id is None:
         _missing(report, el, "sync", "id", "give the item an id unique within the feed")
-    elif not _NSS.fullmatch(sync_id):
+    elif not is_nss(sync_id):
         report.add(
             "feedsync-sync-id", el,
             f'<sx:sync id="{sync_id}"> is not an RFC 2141 namespace-specific string: write '
