@@ -23,7 +23,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generate import DEFAULT_SEED, ensure_posts, newest_post_with_countries
-from measure import load_average
+from measure import host_facts
 from s3count import CountingProxy
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -195,22 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     rclone = Path(sys.executable).parent / "rclone"
     version = subprocess.run([rclone, "version"], capture_output=True, text=True, check=False)
     weed = subprocess.run([weed_binary(), "version"], capture_output=True, text=True, check=False)
     return {
-        "cpu": f"{cpu}, {os.cpu_count()} cores",
-        "os": f"{platform.system()} {platform.release()}",
-        "load": f"{load_average()} (1, 5, 15 min; other work on the machine skews times)",
-        "python": platform.python_version(),
+        **host_facts(),
         "rclone": version.stdout.splitlines()[0] if version.stdout else "unknown",
         "store": weed.stdout.strip() + " (weed mini, 127.0.0.1, via a counting proxy)",
     }

@@ -212,6 +212,15 @@ def load_average() -> str:
 
 
 def machine_facts(hugo: Path, scofeed: Sequence[str]) -> dict[str, str]:
+    return {
+        **host_facts(),
+        "hugo": _first_line([hugo, "version"]),
+        "scofeed": _first_line([*scofeed, "--version"]),
+    }
+
+
+def host_facts() -> dict[str, str]:
+    """The machine a benchmark ran on: CPU, cores, memory, system, load, Python."""
     cpu = platform.processor() or "unknown"
     mem = "unknown"
     try:
@@ -233,6 +242,4 @@ def machine_facts(hugo: Path, scofeed: Sequence[str]) -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "load": f"{load_average()} (1, 5, 15 min; other work on the machine skews times)",
         "python": platform.python_version(),
-        "hugo": _first_line([hugo, "version"]),
-        "scofeed": _first_line([*scofeed, "--version"]),
     }
