@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scofeed.cli import main
@@ -141,6 +141,22 @@ def test_imported_html_renders_sanitised_and_whole(site: Path) -> None:
     assert "<script" not in html and "alert" not in html  # the store sanitises
     assert "<pre>km  0  Astana\n\nkm 90  border</pre>" in html
     assert "*freight*" in html
+
+
+def test_imported_text_showing_template_tags_is_shown_not_run(tmp_path: Path) -> None:
+    # A post about Jekyll or Hugo, imported from a feed's HTML: its `{%` and `{{` are text.
+    html = (
+        "<p>Write {% raw %} and {{ site.url }}, or {{< figure >}}.</p>"
+        '<pre>{%- if x -%}{{x}}{% endif %}</pre><p><a href="/t?q={{x}}">q</a></p>'
+    )
+    post = NewPost(date=datetime(2008, 5, 19, tzinfo=UTC), body=markdown_from_html(html))
+    write_posts([post], tmp_path, tz=UTC, shown_from=tmp_path)
+    (stored,), problems = load_posts(tmp_path, tz=UTC)
+    assert problems == []
+    shown = render_html(stored, "https://example.org/sco/2008/05/x.html")
+    assert "<p>Write {% raw %} and {{ site.url }}, or {{&lt; figure &gt;}}.</p>" in shown
+    assert "<pre>{%- if x -%}{{x}}{% endif %}</pre>" in shown
+    assert 'href="https://example.org/t?q={{x}}"' in shown
 
 
 def test_an_rss_feed_without_guids_keeps_links_as_ids() -> None:
@@ -541,6 +557,7 @@ def test_help_shows_an_example() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(title=st.text(max_size=600), body=st.text(max_size=200))
+@example(title="", body="{%")  # text that only shows a Liquid tag's opening
 def test_any_title_gives_one_safe_file_the_store_reads(title: str, body: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         posts_dir = Path(folder) / "posts"

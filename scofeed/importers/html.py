@@ -30,6 +30,9 @@ _BLOCK_TAGS = frozenset((
 # A blank line would end an HTML block; inside one, a newline written as a character reference
 # keeps the text the same (white space in HTML, or the very newline inside <pre>).
 _BLANK_LINE = re.compile(r"(?<=\n)([ \t]*)\n")
+# `{%` and `{{` open a Liquid tag or Hugo shortcode in a post's body; text that only shows
+# them (a post about templates) gets its brace as a character reference, which HTML decodes.
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
 
 
 def _fragment(markup: str) -> Any:
@@ -73,7 +76,8 @@ def markdown_from_html(markup: str, base: str | None = None) -> str:
     CommonMark passes an HTML block through untouched when it starts with a block tag and holds
     no blank line; so each top-level block is written on its own, loose text and inline elements
     are wrapped in a paragraph, and blank lines inside a block become `&#10;`. Markdown syntax in
-    the text (`*`, `_`, indented lines) is then never read as Markdown. Relative links are made
+    the text (`*`, `_`, indented lines) is then never read as Markdown, nor `{%`/`{{` as a
+    template tag. Relative links are made
     absolute against `base` when given (the post's old address).
     """
     from lxml import etree
@@ -112,4 +116,5 @@ def markdown_from_html(markup: str, base: str | None = None) -> str:
             run_has_block |= any(d.tag in _BLOCK_TAGS for d in el.iterdescendants())
         run.append(html_lib.escape(el.tail or "", quote=False))
     flush()
-    return "\n\n".join(_BLANK_LINE.sub(r"\1&#10;", b.strip()) for b in blocks) + "\n"
+    body = "\n\n".join(_BLANK_LINE.sub(r"\1&#10;", b.strip()) for b in blocks) + "\n"
+    return _TEMPLATE_OPEN.sub("&#123;", body)
