@@ -13,13 +13,18 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
+
+# What a file is made of: its bytes, or a function that writes them into the open file (a big
+# pickle streamed to disk, rather than built in memory and then copied out whole).
+Content = bytes | Callable[[BinaryIO], object]
 
 # Hidden, so web servers configured as the README says refuse them and the post store (which
 # reads `*.md` files) never takes one for a post; the build removes its own leftovers.
 TMP_PREFIX = ".scofeed-tmp-"
 
 
-def stage(target: Path, data: bytes, *, durable: bool = True) -> Path:
+def stage(target: Path, data: Content, *, durable: bool = True) -> Path:
     """Write `data` to a new temporary file beside `target` (flushed to disk when `durable`)
     and return its path; the caller renames it over `target` (or removes it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -28,7 +33,10 @@ def stage(target: Path, data: bytes, *, durable: bool = True) -> Path:
     fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -40,7 +48,7 @@ def stage(target: Path, data: bytes, *, durable: bool = True) -> Path:
     return Path(name)
 
 
-def write_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
+def write_atomic(target: Path, data: Content, *, durable: bool = True) -> None:
     """Replace `target` with `data` atomically. `durable=False` skips the flushes, for files
     that may be lost but never torn (the build cache: a lost one means a clean build)."""
     tmp = stage(target, data, durable=durable)
