@@ -76,6 +76,39 @@ def test_a_one_post_rebuild_of_a_big_store_stays_in_one_process(
     assert build(config, now=NOW).written
 
 
+def test_only_a_rebuild_after_an_unfinished_run_walks_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from scofeed.publish.output import mark_staging
+
+    make_store(tmp_path, 5)
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def walk(top: str | Path) -> object:
+        walked.append(str(top))
+        return real_walk(top)
+
+    monkeypatch.setattr(os, "walk", walk)
+    edited = tmp_path / "posts" / "2010-01-05-note-4.md"
+    edited.write_text(edited.read_text() + "\nTalks in Minsk.\n")
+    assert build(config, now=NOW).written
+    assert str(config.output_dir) not in walked
+    # A run that staged files and never said it ended (killed, or a `scofeed watch` edit):
+    # the next rebuild looks for what it left, and removes it.
+    mark_staging(config.cache_dir)
+    leftover = config.output_dir / ".scofeed-tmp-left"
+    leftover.write_bytes(b"half a feed")
+    edited.write_text(edited.read_text() + "\nTalks in Tashkent.\n")
+    assert build(config, now=NOW).written
+    assert str(config.output_dir) in walked and not leftover.exists()
+    assert not (config.cache_dir / "staging").exists()
+
+
 def test_the_store_keeps_no_body_and_reads_it_again_only_if_unchanged(tmp_path: Path) -> None:
     make_store(tmp_path, 0)
     (tmp_path / "posts" / "a.md").write_text(post("date: 2008-05-19", "Talks in Minsk."))

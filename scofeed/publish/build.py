@@ -36,7 +36,10 @@ from scofeed.publish.output import (
     Checkpoint,
     Publication,
     clean_temp_files,
+    mark_staging,
+    maybe_interrupted,
     no_checkpoint,
+    staging_ended,
     usable_folder,
 )
 from scofeed.site.templates import digest as templates_digest  # jinja2 is not loaded with it
@@ -166,9 +169,14 @@ def _rebuild(
     on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildReport:
     """Read what changed, then render, check and publish the files whose inputs changed."""
-    # Leftovers of a killed build; never there on a no-op (a killed build left the cache
-    # saying what it was before, and its posts or output differ from that), so looked for here.
-    clean_temp_files(config.output_dir)
+    # Leftovers of a killed run (temporary files; published files its cache does not list):
+    # never there on a no-op (a killed build left the cache saying what it was before, and its
+    # posts or output differ from that), nor after a build that saved its cache, unless
+    # another run staged files since (`mark_staging`). Without a cache, or with the cache of
+    # other code (an upgrade), the output is walked all the same.
+    interrupted = maybe_interrupted(config.cache_dir) or not cache.files or not cache.written
+    if interrupted:
+        clean_temp_files(config.output_dir)
     from scofeed.publish.rendering import feed_jobs, page_jobs
     from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
@@ -221,6 +229,7 @@ def _rebuild(
     statics += resources
     refuse_shadowed(statics, [job.path for job in jobs] + SITE_FILES, config)
 
+    mark_staging(config.cache_dir)
     publication = Publication(config.output_dir, checkpoint)
     try:
         made, kept, seen = _make(
@@ -235,7 +244,7 @@ def _rebuild(
     wrote_before = {
         *cache.files,
         *cache.written,
-        *layout.published_folder_files(config.output_dir),
+        *(layout.published_folder_files(config.output_dir) if interrupted else ()),
     }
     stale = sorted(p for p in wrote_before if p not in made)
     published = sum(p.is_published(now) for p in posts)
@@ -282,6 +291,7 @@ def _rebuild(
         staged.discard()
         raise
     staged.commit()
+    staging_ended(config.cache_dir)
     checkpoint("saved")
     cache.refresh(records())
     if on_plan is not None:
