@@ -103,5 +103,5 @@ def image_url(post: Post, config: Config) -> str | None:
         return post.image
     folder, name = os.path.split(post.source)
     if name.startswith("index.") and os.path.isfile(os.path.join(folder, post.image)):
-        return urljoin(layout.permalink(post, config), quote(post.image, safe="/-._~"))
+        return urljoin(layout.permalink(post, config), layout.quoted(post.image))
     return layout.url(config, post.image)

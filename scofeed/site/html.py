@@ -9,11 +9,9 @@ lists them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -51,12 +49,7 @@ def relative(from_path: str, to_path: str) -> str:
             break
         common += 1
     rel = "../" * (len(here) - common) + "/".join(there[common:])
-    # Most links are plain ASCII, which quote() would return as they are, at a cost: a big
-    # site makes half a million of them.
-    return rel if _UNQUOTED(rel) else quote(rel or "./", safe="/-._~")
-
-
-_UNQUOTED = re.compile(r"[A-Za-z0-9/._~-]+").fullmatch
+    return layout.quoted(rel) if rel else "./"
 
 
 def local(when: datetime, config: Config) -> datetime:
