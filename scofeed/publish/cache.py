@@ -28,9 +28,10 @@ from scofeed.errors import OutputError
 from scofeed.infra.atomic import Content, stage, write_atomic
 from scofeed.posts.files import file_version
 from scofeed.posts.post import Post
+from scofeed.publish.spill import Spill
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from scofeed.posts.files import PostFile
 
@@ -150,10 +151,23 @@ def cache_key(*parts: object) -> str:
 
 
 class _SafeUnpickler(pickle.Unpickler):
-    """Admits no class: the cache is plain values only."""
+    """Admits no class but `dict` (see `_Streamed`): the cache is plain values only."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "dict"):
+            return dict
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+class _Streamed:
+    """Pickles as the dict of its (key, value) pairs, taking them from the iterator one by one
+    as it writes them: the entries of 100,000 posts are never all in memory at once."""
+
+    def __init__(self, items: Iterator[tuple[str, Any]]) -> None:
+        self.items = items
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (), None, None, self.items)
 
 
 @dataclass(frozen=True)
@@ -226,6 +240,7 @@ class BuildCache:
     _used_posts: dict[str, tuple[tuple[int, ...], _Record]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
     _keep_digests: set[str] = field(default_factory=set)
+    _spill: Spill | None = None  # the entries this build made, on disk (`publish.spill`)
     written: frozenset[str] = frozenset()  # what the last build published, whatever its key
 
     @classmethod
@@ -311,7 +326,9 @@ class BuildCache:
 
     def entry(self, digest: str, permalink: str) -> tuple[str, ...] | None:
         key = f"{digest} {permalink}"
-        hit = self._bulk()[1].get(key)
+        hit = self._spill.get(key) if self._spill is not None else None
+        if hit is None:
+            hit = self._bulk()[1].get(key)
         if hit is None:
             return None
         if not (isinstance(hit, tuple) and all(isinstance(part, str) for part in hit)):
@@ -322,7 +339,9 @@ class BuildCache:
 
     def put_entry(self, digest: str, permalink: str, value: tuple[str, ...]) -> None:
         key = f"{digest} {permalink}"
-        self._bulk()[1][key] = value
+        if self._spill is None:
+            self._spill = Spill(self.cache_dir)
+        self._spill.put(key, value)
         self._used_entries.add(key)
 
     def keep_entries_of(self, digests: Iterable[str]) -> None:
@@ -340,13 +359,18 @@ class BuildCache:
         # made the next edit, of a post in other feeds, render those feeds' entries again (37
         # to 89 at 10,000 posts); keeping every entry (47 MB there) cost more to read and write
         # than that. An entry's key begins with its post's digest (sha256, 64 hex digits).
-        used, keep = self._used_entries, self._keep_digests
-        entries = {
-            k: all_entries[k] for k in sorted(k for k in all_entries if k in used or k[:64] in keep)
-        }
+        used, keep, spill = self._used_entries, self._keep_digests, self._spill
+        made = set(spill.keys()) if spill is not None else set()
+        kept = [k for k in all_entries if (k in used or k[:64] in keep) and k not in made]
         staged = Staged()
         try:
-            if (self._used_posts, entries) != (posts, all_entries):
+            if made or len(kept) != len(all_entries) or self._used_posts != posts:
+
+                def entry(key: str) -> tuple[str, ...] | None:
+                    return spill.get(key) if key in made and spill else all_entries[key]
+
+                # Each entry is read (from memory or the spill) only as it is written.
+                entries = _Streamed((k, entry(k)) for k in sorted([*kept, *made]))
                 data = _pickled(self.key, posts=self._used_posts, entries=entries)
                 staged.add(self.cache_dir / _POSTS_FILE, data)
             if (files, last) != (self.files, self.last):

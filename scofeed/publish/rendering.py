@@ -5,6 +5,7 @@ there is much to do (a clean build), in this process otherwise (a rebuild after 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
@@ -82,6 +83,15 @@ def folder_files() -> tuple[FolderFile, ...]:
     )
 
 
+# Entries a process keeps at hand (some 40 MB of HTML at most). The rest are in the cache, on
+# disk for those this build made (`publish.spill`): a clean build of 100,000 posts held all of
+# them, 470 MB, in the build's process and again in each worker that read them. A post is in
+# some ten files (its page, its neighbours', listings, feeds and archive documents in four
+# formats) that are rendered far apart; at 10,000 posts this holds nearly all of them, and a
+# smaller memo cost a clean build 15% more CPU reading them again (2,048: 64 s against 55 s).
+MEMO_SIZE = 8192
+
+
 class Entries:
     """Each post's rendered entry (its HTML, summary, link), made once per build and not at all
     when the cache has it; called with a post, as the renderers want."""
@@ -90,7 +100,7 @@ class Entries:
         self.config = config
         self.cache = cache
         self.refs = refs  # the posts that link tags may name
-        self.memo: dict[str, Entry] = {}
+        self.memo: OrderedDict[str, Entry] = OrderedDict()
 
     def __call__(self, post: Post) -> Entry:
         entry = self.memo.get(post.path) or self._cached(post)
@@ -110,8 +120,15 @@ class Entries:
             return None
         id_, link, title, html, summary, image = hit
         entry = Entry(id_, link, title, html, summary, image or None)
-        self.memo[post.path] = entry
+        self._remember(post.path, entry)
         return entry
+
+    def _remember(self, path: str, entry: Entry) -> None:
+        memo = self.memo
+        memo[path] = entry
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)  # the oldest (a dict's first key is slow to find after
+            # many deletions: its slots stay until the table is resized)
 
     def missing(self, posts: Iterable[Post]) -> list[Post]:
         """The posts, each once, whose entry is neither made nor cached."""
@@ -122,7 +139,7 @@ class Entries:
         return [p for p in unique.values() if self._cached(p) is None]
 
     def add(self, post: Post, entry: Entry) -> None:
-        self.memo[post.path] = entry
+        self._remember(post.path, entry)
         self.cache.put_entry(
             post.digest + post.link_key,
             entry.link,
@@ -206,7 +223,7 @@ def render_all(
 ) -> Iterator[tuple[bytes, list[Problem]]]:
     """Each job's bytes and the problems its check finds, in order; on every core when there
     are many. Then the entries come first, each rendered once by one worker, so that the file
-    workers, forked after, find every entry in the memo they inherit."""
+    workers, forked after, find every entry in the cache they inherit."""
     parallel = (
         len(todo) >= PARALLEL_FILES and sum(len(job.posts) for job in todo) >= PARALLEL_ENTRIES
     )
