@@ -77,8 +77,8 @@ def markdown_from_html(markup: str, base: str | None = None) -> str:
     no blank line; so each top-level block is written on its own, loose text and inline elements
     are wrapped in a paragraph, and blank lines inside a block become `&#10;`. Markdown syntax in
     the text (`*`, `_`, indented lines) is then never read as Markdown, nor `{%`/`{{` as a
-    template tag. Relative links are made
-    absolute against `base` when given (the post's old address).
+    template tag. Relative links are made absolute against `base` when given (the post's old
+    address).
     """
     from lxml import etree
     from lxml import html as lxml_html

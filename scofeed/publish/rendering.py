@@ -127,8 +127,9 @@ class Entries:
         memo = self.memo
         memo[path] = entry
         if len(memo) > MEMO_SIZE:
-            memo.popitem(last=False)  # the oldest (a dict's first key is slow to find after
-            # many deletions: its slots stay until the table is resized)
+            # The oldest out. An OrderedDict: a plain dict's first key is slow to find after
+            # many deletions (their slots stay until the table is resized).
+            memo.popitem(last=False)
 
     def missing(self, posts: Iterable[Post]) -> list[Post]:
         """The posts, each once, whose entry is neither made nor cached."""

@@ -33,11 +33,14 @@ class Spill:
         self._index: dict[str, tuple[int, int]] = {}  # key -> (offset, length)
         self._held: dict[str, Value] = {}  # what could not be written, or was made in a worker
         try:
-            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
-        except OSError:  # no such folder (a cache used without a build), or no room
-            self._fd = -1
-            return
-        os.unlink(name)
+            fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o600)  # Linux: never named at all
+        except (AttributeError, OSError):
+            try:
+                fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
+            except OSError:  # no such folder (a cache used without a build), or no room
+                self._fd = -1
+                return
+            os.unlink(name)
         self._fd = fd
         weakref.finalize(self, os.close, fd)
 
