@@ -11,27 +11,34 @@ planted file) is dropped whole: the build is then a clean one, never a crash or 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import errno
 import hashlib
 import operator
 import os
-import pickle
 import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import OutputError
-from scofeed.infra.atomic import Content, stage, write_atomic
+from scofeed.infra.atomic import write_atomic
 from scofeed.posts.files import file_version
 from scofeed.posts.post import Post
+from scofeed.publish.cache_files import (
+    FORMAT,
+    Corrupt,
+    Staged,
+    Streamed,
+    pickled,
+    read,
+    shaped,
+)
 from scofeed.publish.spill import Spill
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
     from scofeed.posts.files import PostFile
 
@@ -41,8 +48,6 @@ _BUILD_FILE = "build.pickle"
 # pages of posts deleted meanwhile.
 _WRITTEN_FILE = "written.txt"
 _POSTS_FILE = "posts.pickle"
-# The layout of the two files; the record fields below are checked by name besides.
-_FORMAT = 11
 # The distributions whose code shapes the output: parsing, rendering, sanitising, writing.
 LIBRARIES = (
     "PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe",
@@ -98,10 +103,6 @@ def _as_post(record: _Record, path: str, source: str) -> Post:
     return Post(*fields)
 
 
-class _Corrupt(Exception):
-    """A cache file whose contents are not what this code wrote."""
-
-
 @cache
 def code_digest() -> str:
     """What scofeed is, as Python itself judges it: the path, size and modification time of
@@ -146,28 +147,8 @@ def _normal(project: str) -> str:
 def cache_key(*parts: object) -> str:
     """What the whole cache is good for: this code, these libraries, the given `parts` (the
     configuration and the gazetteer)."""
-    material = (_FORMAT, _RECORD_FIELDS, code_digest(), library_versions(), parts)
+    material = (FORMAT, _RECORD_FIELDS, code_digest(), library_versions(), parts)
     return hashlib.sha256(repr(material).encode()).hexdigest()
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    """Admits no class but `dict` (see `_Streamed`): the cache is plain values only."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("builtins", "dict"):
-            return dict
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-
-
-class _Streamed:
-    """Pickles as the dict of its (key, value) pairs, taking them from the iterator one by one
-    as it writes them: the entries of 100,000 posts are never all in memory at once."""
-
-    def __init__(self, items: Iterator[tuple[str, Any]]) -> None:
-        self.items = items
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (), None, None, self.items)
 
 
 @dataclass(frozen=True)
@@ -195,18 +176,18 @@ class LastBuild:
 
     @classmethod
     def unpacked(cls, value: object) -> LastBuild:
-        signature, since, until, posts, published = _shaped(value, tuple, 5)
+        signature, since, until, posts, published = shaped(value, tuple, 5)
         parse = _dt.datetime.fromisoformat
         try:
             return cls(
-                _shaped(signature, str),
+                shaped(signature, str),
                 parse(since) if since is not None else None,
                 parse(until) if until is not None else None,
-                _shaped(posts, int),
-                _shaped(published, int),
+                shaped(posts, int),
+                shaped(published, int),
             )
         except (TypeError, ValueError) as exc:
-            raise _Corrupt(exc) from exc
+            raise Corrupt(exc) from exc
 
 
 # A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
@@ -256,26 +237,26 @@ class BuildCache:
 
     @classmethod
     def _load(cls, cache_dir: Path, key: str) -> BuildCache:
-        data = _read(cache_dir / _BUILD_FILE, key)
+        data = read(cache_dir / _BUILD_FILE, key)
         if data is None:
             return cls(cache_dir, key)
         try:
             files = {
-                _shaped(path, str): _file_record(record)
-                for path, record in _shaped(data["files"], dict).items()
+                shaped(path, str): _file_record(record)
+                for path, record in shaped(data["files"], dict).items()
             }
             last = LastBuild.unpacked(data["last"]) if data["last"] is not None else None
-        except (_Corrupt, KeyError):
+        except (Corrupt, KeyError):
             return cls(cache_dir, key)
         return cls(cache_dir, key, files, last)
 
     def _bulk(self) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
         if self._posts is None or self._entries is None:
-            data = _read(self.cache_dir / _POSTS_FILE, self.key)
+            data = read(self.cache_dir / _POSTS_FILE, self.key)
             try:
-                posts = _shaped(data["posts"], dict) if data else {}
-                entries = _shaped(data["entries"], dict) if data else {}
-            except (_Corrupt, KeyError):
+                posts = shaped(data["posts"], dict) if data else {}
+                entries = shaped(data["entries"], dict) if data else {}
+            except (Corrupt, KeyError):
                 posts, entries = {}, {}
             self._posts, self._entries = posts, entries
         return self._posts, self._entries
@@ -370,11 +351,11 @@ class BuildCache:
                     return spill.get(key) if key in made and spill else all_entries[key]
 
                 # Each entry is read (from memory or the spill) only as it is written.
-                entries = _Streamed((k, entry(k)) for k in sorted([*kept, *made]))
-                data = _pickled(self.key, posts=self._used_posts, entries=entries)
+                entries = Streamed((k, entry(k)) for k in sorted([*kept, *made]))
+                data = pickled(self.key, posts=self._used_posts, entries=entries)
                 staged.add(self.cache_dir / _POSTS_FILE, data)
             if (files, last) != (self.files, self.last):
-                data = _pickled(self.key, files=files, last=last.packed())
+                data = pickled(self.key, files=files, last=last.packed())
                 staged.add(self.cache_dir / _BUILD_FILE, data)
             if set(files) != self.written:
                 text = "".join(f"{path}\n" for path in sorted(files))
@@ -394,37 +375,10 @@ class BuildCache:
         then), if the disk lets us: without it the next build compares their hashes instead."""
         if files != self.files and self.last is not None:
             try:
-                data = _pickled(self.key, files=files, last=self.last.packed())
+                data = pickled(self.key, files=files, last=self.last.packed())
                 write_atomic(self.cache_dir / _BUILD_FILE, data, durable=False)
             except OSError:
                 pass  # the records staged before publishing stand: right, only slower to check
-
-
-@dataclass
-class Staged:
-    """Cache files written beside their targets, waiting to be renamed into place."""
-
-    files: list[tuple[Path, Path]] = field(default_factory=list)
-
-    def add(self, target: Path, data: Content) -> None:
-        # Not flushed to disk: a cache may be lost in a power cut, never torn (a torn one fails
-        # to load and means a clean build).
-        self.files.append((stage(target, data, durable=False), target))
-
-    def commit(self) -> None:
-        for tmp, target in self.files:
-            os.replace(tmp, target)
-
-    def discard(self) -> None:
-        for tmp, _ in self.files:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-
-
-def _shaped(value: Any, kind: type[Any], length: int | None = None) -> Any:
-    if not isinstance(value, kind) or (length is not None and len(value) != length):
-        raise _Corrupt(f"{type(value).__name__} where {kind.__name__} was written")
-    return value
 
 
 def _file_record(value: Any) -> FileRecord:
@@ -436,30 +390,4 @@ def _file_record(value: Any) -> FileRecord:
         )
         if type(key) is str and type(sha) is str and stat_ok:
             return value
-    raise _Corrupt("a file record that is not (key, sha, stat)")
-
-
-def _read(path: Path, key: str) -> dict[str, Any] | None:
-    try:
-        with path.open("rb") as fh:
-            data = _SafeUnpickler(fh).load()
-        if data["format"] == _FORMAT and data["key"] == key:
-            return dict(data)
-    except Exception:  # no cache, a torn or planted one: pickle may raise anything on garbage
-        return None
-    return None
-
-
-def _pickled(key: str, **data: Any) -> Content:
-    """The cache file holding `data`, written by pickling straight into the file: the posts
-    file of 100,000 posts is some 470 MB, which a buffer (and the copy of it handed over) would
-    add twice over to the build's peak memory."""
-
-    def write(fh: BinaryIO) -> None:
-        pickler = pickle.Pickler(fh, protocol=5)
-        # No memo: the cache holds plain values with no cycles, and a memo of every one of
-        # 100,000 posts' fields would cost more memory than the posts themselves.
-        pickler.fast = True
-        pickler.dump({"format": _FORMAT, "key": key, **data})
-
-    return write
+    raise Corrupt("a file record that is not (key, sha, stat)")
