@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scofeed.config import Config
@@ -29,17 +28,19 @@ from scofeed.publish.cache import (
     LastBuild,
     StatKey,
     cache_key,
-    file_stat_key,
 )
 from scofeed.publish.lock import build_lock
 from scofeed.publish.output import (
     Checkpoint,
     Publication,
+    as_written,
     clean_temp_files,
     mark_staging,
     maybe_interrupted,
     no_checkpoint,
     staging_ended,
+    stat_key_of,
+    still_published,
     usable_folder,
 )
 from scofeed.site.templates import digest as templates_digest  # jinja2 is not loaded with it
@@ -124,7 +125,7 @@ def build(
             on_plan is None
             and last is not None
             and last.still_holds(signature, now)
-            and _still_published(cache, config)
+            and still_published(cache.files, config.output_dir)
         ):
             # The cron case: same posts, same configuration, no post come due, and every
             # file still as we wrote it. Nothing to read, render or write.
@@ -262,7 +263,7 @@ def _rebuild(
             path: (
                 key,
                 sha,
-                seen[path] if path in seen else _stat_key_of(os.path.join(config.output_dir, path)),
+                seen[path] if path in seen else stat_key_of(os.path.join(config.output_dir, path)),
             )
             for path, (key, sha) in made.items()
         }
@@ -369,7 +370,9 @@ def _make(
 
     def unchanged(path: str, key: str) -> bool:
         before = cache.files.get(path)
-        if before is None or before[0] != key or not _as_written(config, path, before, seen):
+        if before is None or before[0] != key:
+            return False
+        if not as_written(config.output_dir, path, before, seen):
             return False
         kept.append(path)  # same inputs, same published bytes: nothing to do
         made[path] = before[:2]
@@ -410,50 +413,3 @@ def _make(
             findings,
         )
     return made, kept, seen
-
-
-def _still_published(cache: BuildCache, config: Config) -> bool:
-    """Every file of the last build is in the output folder, byte for byte as written."""
-    if not cache.files:
-        return False
-    # A plain loop: this is most of a no-op build's time on a site of thousands of pages.
-    out, join, stat = str(config.output_dir), os.path.join, os.stat
-    for path, (_, sha, key) in cache.files.items():
-        full = join(out, path)
-        try:
-            st = stat(full)
-        except OSError:
-            return False
-        if file_stat_key(st) != key and _sha(full) != sha:
-            return False
-    return True
-
-
-def _as_written(
-    config: Config, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
-) -> bool:
-    """The published file `path` still holds the bytes recorded: its stat, unchanged since it
-    was written, says so without reading it; otherwise its hash decides. The stat goes into
-    `seen`, so the cache's records need no second one (a site has thousands of files)."""
-    full = os.path.join(config.output_dir, path)
-    stat = _stat_key_of(full)
-    if stat is None or (stat != record[2] and _sha(full) != record[1]):
-        return False
-    if seen is not None:
-        seen[path] = stat
-    return True
-
-
-def _stat_key_of(path: str | Path) -> StatKey | None:
-    try:
-        return file_stat_key(os.stat(path))
-    except OSError:
-        return None
-
-
-def _sha(path: str) -> str | None:
-    try:
-        with open(path, "rb") as file:
-            return hashlib.sha256(file.read()).hexdigest()
-    except OSError:
-        return None

@@ -5,12 +5,15 @@ Every file is staged (written to a temporary file in its own folder, see
 and the renames then follow one another at once: a build killed during that short run leaves
 each file whole (old or new), and the next build completes the set. A file whose bytes did not
 change is not touched at all, so its modification time, ETag and Last-Modified stay as they were.
+Whether a published file still holds the bytes the cache recorded is asked here too
+(`still_published`, `as_written`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
+from scofeed.publish.cache import FileRecord, StatKey, file_stat_key
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -223,3 +227,51 @@ def _prune(folder: Path, root: Path) -> None:
         if root not in folder.parent.parents:  # never above the output folder's own level
             return
         folder = folder.parent
+
+
+def still_published(files: dict[str, FileRecord], output_dir: Path) -> bool:
+    """Every file of the last build (`files`, the cache's records) is in the output folder,
+    byte for byte as written."""
+    if not files:
+        return False
+    # A plain loop: this is most of a no-op build's time on a site of thousands of pages.
+    out, join, stat = str(output_dir), os.path.join, os.stat
+    for path, (_, sha, key) in files.items():
+        full = join(out, path)
+        try:
+            st = stat(full)
+        except OSError:
+            return False
+        if file_stat_key(st) != key and _sha(full) != sha:
+            return False
+    return True
+
+
+def as_written(
+    output_dir: Path, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
+) -> bool:
+    """The published file `path` still holds the bytes recorded: its stat, unchanged since it
+    was written, says so without reading it; otherwise its hash decides. The stat goes into
+    `seen`, so the cache's records need no second one (a site has thousands of files)."""
+    full = os.path.join(output_dir, path)
+    stat = stat_key_of(full)
+    if stat is None or (stat != record[2] and _sha(full) != record[1]):
+        return False
+    if seen is not None:
+        seen[path] = stat
+    return True
+
+
+def stat_key_of(path: str | Path) -> StatKey | None:
+    try:
+        return file_stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
+def _sha(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
