@@ -27,6 +27,12 @@ def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+def element_name(el: Any) -> str:
+    """An element's local name; "" for none (a root's parent), a comment or a processing
+    instruction (their tag is not a string)."""
+    return local_name(el.tag) if el is not None and isinstance(el.tag, str) else ""
+
+
 def qname(el: Any) -> str:
     """`<prefix:name>` as written (namespace prefix kept), for messages."""
     name = local_name(el.tag)

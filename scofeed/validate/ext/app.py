@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scofeed.validate import app as documents
-from scofeed.validate.values import local_name, rfc3339_problem, text_of
+from scofeed.validate.values import element_name, local_name, rfc3339_problem, text_of
 
 if TYPE_CHECKING:
     from scofeed.validate.rules import Report
@@ -60,7 +60,7 @@ def check(root: Any, report: Report, fmt: str) -> None:
             where = " or ".join(f"<{local_name(p)}>" for p in places)
             report.add(
                 "app-feed-misplaced", el,
-                f"<app:{name}> is inside <{local_name(parent.tag) if parent is not None else ''}>"
+                f"<app:{name}> is inside <{element_name(parent)}>"
                 f"; readers look for it in {where}",
             )  # fmt: skip
         if name == "edited":

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scofeed.validate.ext import itunes_values as iv
-from scofeed.validate.values import absolute_url_problem, text_of
+from scofeed.validate.values import absolute_url_problem, element_name, text_of
 
 if TYPE_CHECKING:
     from scofeed.validate.rules import Report
@@ -78,7 +78,7 @@ def check(root: Any, report: Report, fmt: str) -> None:
     for el in root.iter(f"{{{NS}}}*"):
         name = el.tag[len(NS) + 2 :]
         parent = el.getparent()
-        where = _local(parent)
+        where = element_name(parent)
         if name in OWNER:
             if where != "owner":
                 _unknown(el, name, "belongs in <itunes:owner>", report)
@@ -97,10 +97,6 @@ def check(root: Any, report: Report, fmt: str) -> None:
         _HANDLERS.get(name, _text)(el, name, report)
     for item in episodes:
         _enclosures(item, report)
-
-
-def _local(el: Any) -> str:
-    return el.tag.rpartition("}")[2] if el is not None and isinstance(el.tag, str) else ""
 
 
 def _unknown(el: Any, name: str, why: str, report: Report) -> None:
@@ -211,7 +207,7 @@ def _category(el: Any, name: str, report: Report) -> None:
         )  # fmt: skip
         return
     parent = el.getparent()
-    if _local(parent) == "category" and parent.tag == el.tag:
+    if element_name(parent) == "category" and parent.tag == el.tag:
         top = parent.get("text") or ""
         new, old = iv.CATEGORIES.get(top, frozenset()), iv.OLD_CATEGORIES.get(top, frozenset())
         what = f'a subcategory of "{top}"'

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scofeed.validate.ext import media_values as mv
 from scofeed.validate.values import (
     absolute_url_problem,
+    element_name,
     is_mime_type,
     is_rss_language,
     non_negative_int,
@@ -169,7 +170,7 @@ def _element(el: Any, name: str, report: Report) -> None:
     handler = _HANDLERS.get(name)
     if handler is not None:
         handler(el, report)
-    if name in ("content", "group") and (parent is None or _local(parent) not in _PARENTS[name]):
+    if name in ("content", "group") and element_name(parent) not in _PARENTS[name]:
         report.add(
             "media-misplaced", el,
             f"<media:{name}> belongs in an <item> (an Atom <entry>)"
@@ -179,11 +180,6 @@ def _element(el: Any, name: str, report: Report) -> None:
 
 
 _PARENTS = {"content": ITEMS | {"group"}, "group": ITEMS}
-
-
-def _local(el: Any) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rpartition("}")[2]
 
 
 def _url(el: Any, name: str, attr: str, value: str, report: Report) -> None:
@@ -290,7 +286,7 @@ def _player(el: Any, report: Report) -> None:
 
 
 def _typed_link(el: Any, report: Report) -> None:
-    name = _local(el)
+    name = element_name(el)
     mv.required(el, name, "href", report)
     kind = el.get("type")
     if kind is not None and not is_mime_type(kind.strip()):

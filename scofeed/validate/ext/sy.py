@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scofeed.validate.ext.dc import w3cdtf_problem
-from scofeed.validate.values import local_name, non_negative_int, text_of
+from scofeed.validate.values import element_name, local_name, non_negative_int, text_of
 
 if TYPE_CHECKING:
     from scofeed.validate.rules import Report
@@ -47,7 +47,7 @@ def check(root: Any, report: Report, fmt: str) -> None:
             )  # fmt: skip
             continue
         parent = el.getparent()
-        where = local_name(parent.tag) if parent is not None else ""
+        where = element_name(parent)
         if where not in ("channel", "feed"):
             report.add(
                 "sy-misplaced", el,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scofeed.validate.values import absolute_url_problem, local_name, text_of
+from scofeed.validate.values import absolute_url_problem, element_name, local_name, text_of
 
 if TYPE_CHECKING:
     from scofeed.validate.rules import Report
@@ -41,7 +41,7 @@ def check(root: Any, report: Report, fmt: str) -> None:
             )  # fmt: skip
             continue
         parent = el.getparent()
-        where = local_name(parent.tag) if parent is not None else ""
+        where = element_name(parent)
         if where not in ("item", "entry"):
             report.add(
                 "trackback-misplaced", el,
