@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import tempfile
 import weakref
 from pathlib import Path
 
@@ -35,6 +34,8 @@ class Spill:
         try:
             fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o600)  # Linux: never named at all
         except (AttributeError, OSError):
+            import tempfile  # not imported with the module: a no-op build makes no spill
+
             try:
                 fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
             except OSError:  # no such folder (a cache used without a build), or no room
