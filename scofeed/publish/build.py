@@ -35,7 +35,6 @@ from scofeed.publish.output import (
     Publication,
     as_written,
     clean_temp_files,
-    mark_staging,
     maybe_interrupted,
     no_checkpoint,
     staging_ended,
@@ -230,8 +229,7 @@ def _rebuild(
     statics += resources
     refuse_shadowed(statics, [job.path for job in jobs] + SITE_FILES, config)
 
-    mark_staging(config.cache_dir)
-    publication = Publication(config.output_dir, checkpoint)
+    publication = Publication(config.output_dir, checkpoint, cache_dir=config.cache_dir)
     try:
         made, kept, seen = _make(
             jobs, specs, site, statics, config, cache, refs, publication, progress

@@ -61,10 +61,19 @@ class Publication:
     """Files staged one by one as a build makes them (so a big site is never held in memory
     whole), then published together by `commit`, or all dropped by `discard`."""
 
-    def __init__(self, output_dir: Path, checkpoint: Checkpoint = no_checkpoint) -> None:
+    def __init__(
+        self,
+        output_dir: Path,
+        checkpoint: Checkpoint = no_checkpoint,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
         usable_folder(output_dir)
         self.output_dir = output_dir
         self.checkpoint = checkpoint
+        # Where the first staged file is noted (`mark_staging`), for the next build to look
+        # for what a killed run left; None: a caller that cleans up after itself.
+        self.cache_dir = cache_dir
         self.paths: set[str] = set()  # every file added, changed or not
         self.unchanged: list[str] = []
         self.staged: list[tuple[str, Path, Path]] = []  # (relative, temporary file, target)
@@ -75,6 +84,8 @@ class Publication:
         if _same_bytes(target, data):
             self.unchanged.append(relative)
             return
+        if not self.staged and self.cache_dir is not None:
+            mark_staging(self.cache_dir)
         with self._reported():
             self.staged.append((relative, stage(target, data, durable=False), target))
         self.checkpoint(f"staged {len(self.staged) - 1}")

@@ -29,7 +29,7 @@ from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import file_date, post_markup, shown_prefix, unreadable
 from scofeed.publish.build import Plan, build
 from scofeed.publish.lock import build_lock
-from scofeed.publish.output import Publication, mark_staging
+from scofeed.publish.output import Publication
 
 if TYPE_CHECKING:
     from scofeed.config import Config
@@ -184,10 +184,10 @@ class Session:
         jobs += page_jobs(pages.values(), plan.templates)
         for post in new.values():
             kept.entries.memo.pop(post.path, None)
-        # Left in place: the next build walks the output for what a killed edit staged (a
-        # watch never removes it, which might hide the leftovers of a build killed meanwhile).
-        mark_staging(config.cache_dir)
-        publication = Publication(config.output_dir)
+        # Its staging marker is left in place: the next build walks the output for what a
+        # killed edit staged (a watch never removes it, which might hide the leftovers of a
+        # build killed meanwhile).
+        publication = Publication(config.output_dir, cache_dir=config.cache_dir)
         findings: list[Problem] = []
         try:
             made = render_all(jobs, config, kept.entries)
