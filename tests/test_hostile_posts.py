@@ -14,7 +14,7 @@ import pytest
 
 from scofeed.config import load_config
 from scofeed.errors import InputError, OutputError
-from scofeed.publish import cache as cache_module
+from scofeed.publish import cache_files
 from scofeed.publish.build import build
 
 from conftest import NOW, make_store, post, run_cli, tree
@@ -145,7 +145,7 @@ def test_a_full_disk_under_the_cache_publishes_nothing_and_spoils_no_later_run(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cache_module, "stage", full)  # the cache's writes, and only them
+        patch.setattr(cache_files, "stage", full)  # the cache's writes, and only them
         with pytest.raises(OutputError) as caught:
             build(config, now=NOW)
     assert str(caught.value) == (
