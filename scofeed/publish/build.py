@@ -256,15 +256,17 @@ def _rebuild(
         published=published,
     )
 
-    def records() -> dict[str, FileRecord]:
-        return {
-            path: (
-                key,
-                sha,
-                seen[path] if path in seen else stat_key_of(os.path.join(config.output_dir, path)),
-            )
-            for path, (key, sha) in made.items()
-        }
+    def records(after_publishing: bool) -> dict[str, FileRecord]:
+        """Each file's key, hash and stat; before publishing, None for the stat of a file
+        about to be replaced (one dict, made as it is needed: 140,000 files at 100,000 posts)."""
+        out, replaced = str(config.output_dir), publication.paths
+        found: dict[str, FileRecord] = {}
+        for path, (key, sha) in made.items():
+            stat = seen.get(path)
+            if stat is None and (after_publishing or path not in replaced):
+                stat = stat_key_of(os.path.join(out, path))
+            found[path] = (key, sha, stat)
+        return found
 
     # The cache is written before anything is published, so a full disk or a cache folder
     # that cannot be written stops the build with the output as it was; after publishing it
@@ -275,12 +277,8 @@ def _rebuild(
         if config.websub_hubs:
             from scofeed.publish import websub
 
-            warnings += websub.record_for_build(config, [p for p, _, _ in publication.staged])
-        staged = cache.stage(
-            {path: (key, sha, None if path in publication.paths else stat)
-             for path, (key, sha, stat) in records().items()},
-            last,
-        )  # fmt: skip
+            warnings += websub.record_for_build(config, [p for p, _ in publication.staged])
+        staged = cache.stage(records(after_publishing=False), last)
     except BaseException:
         publication.discard()
         raise
@@ -292,7 +290,7 @@ def _rebuild(
     staged.commit()
     staging_ended(config.cache_dir)
     checkpoint("saved")
-    cache.refresh(records())
+    cache.refresh(records(after_publishing=True))
     if on_plan is not None:
         on_plan(
             Plan(

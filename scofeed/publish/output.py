@@ -44,16 +44,22 @@ class PublishReport:
     removed: tuple[str, ...]
 
 
-def safe_target(output_dir: Path, relative: str) -> Path:
-    """`output_dir / relative`, refusing any path that would land outside `output_dir`."""
+def safe_target(output_dir: Path, relative: str, *, checked: set[str] | None = None) -> Path:
+    """`output_dir / relative`, refusing any path that would land outside `output_dir`. With
+    `checked`, each folder's real place is asked once (the folders found inside are added)."""
     rel = PurePosixPath(relative)
     if rel.is_absolute() or not rel.parts or any(part in ("", ".", "..") for part in rel.parts):
         raise OutputError(f"{relative!r}: refusing to write outside {output_dir}")
     target = output_dir.joinpath(*rel.parts)
+    folder = relative.rpartition("/")[0]
+    if checked is not None and folder in checked:
+        return target
     # A folder inside output/ may be a symlink someone planted: check where it really goes.
     real_parent = target.parent.resolve()
     if not real_parent.is_relative_to(output_dir.resolve()):
         raise OutputError(f"{relative!r}: resolves to {real_parent}, outside {output_dir}")
+    if checked is not None:
+        checked.add(folder)
     return target
 
 
@@ -76,10 +82,12 @@ class Publication:
         self.cache_dir = cache_dir
         self.paths: set[str] = set()  # every file added, changed or not
         self.unchanged: list[str] = []
-        self.staged: list[tuple[str, Path, Path]] = []  # (relative, temporary file, target)
+        # (relative, temporary file): plain strings, as a big site stages 100,000s of them
+        self.staged: list[tuple[str, str]] = []
+        self._checked: set[str] = set()  # the folders `safe_target` found inside
 
     def add(self, relative: str, data: bytes) -> None:
-        target = safe_target(self.output_dir, relative)
+        target = safe_target(self.output_dir, relative, checked=self._checked)
         self.paths.add(relative)
         if _same_bytes(target, data):
             self.unchanged.append(relative)
@@ -87,7 +95,7 @@ class Publication:
         if not self.staged and self.cache_dir is not None:
             mark_staging(self.cache_dir)
         with self._reported():
-            self.staged.append((relative, stage(target, data, durable=False), target))
+            self.staged.append((relative, str(stage(target, data, durable=False))))
         self.checkpoint(f"staged {len(self.staged) - 1}")
 
     def commit(self, stale: Iterable[str] = ()) -> PublishReport:
@@ -98,37 +106,37 @@ class Publication:
             if len(self.staged) > BATCH:
                 sync_filesystem(self.output_dir)
             else:
-                for _, tmp, _ in self.staged:
+                for _, tmp in self.staged:
                     _fsync(tmp)
-            for n, (_, tmp, target) in enumerate(self.staged):
-                os.replace(tmp, target)
+            for n, (relative, tmp) in enumerate(self.staged):
+                os.replace(tmp, os.path.join(self.output_dir, relative))
                 self.checkpoint(f"renamed {n}")
         if len(self.staged) > BATCH:
             with contextlib.suppress(OSError):  # the renames, where the system allows
                 sync_filesystem(self.output_dir)
         else:
-            for folder in sorted({target.parent for _, _, target in self.staged}):
-                fsync_dir(folder)
+            for folder in sorted({os.path.dirname(tmp) for _, tmp in self.staged}):
+                fsync_dir(Path(folder))
 
         removed = []
         for relative in sorted(stale):
-            target = safe_target(self.output_dir, relative)
+            target = safe_target(self.output_dir, relative, checked=self._checked)
             if relative not in self.paths and target.is_file():
                 target.unlink()
                 removed.append(relative)
                 self.checkpoint(f"removed {len(removed) - 1}")
                 _prune(target.parent, self.output_dir)
         return PublishReport(
-            written=tuple(r for r, _, _ in self.staged),
+            written=tuple(r for r, _ in self.staged),
             unchanged=tuple(sorted(self.unchanged)),
             removed=tuple(removed),
         )
 
     def discard(self) -> None:
         """Remove every staged file: the output stays as it was."""
-        for _, tmp, _ in self.staged:
+        for _, tmp in self.staged:
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                os.unlink(tmp)
 
     @contextlib.contextmanager
     def _reported(self) -> Iterator[None]:
@@ -157,7 +165,7 @@ def publish(
     return publication.commit(stale)
 
 
-def _fsync(path: Path) -> None:
+def _fsync(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

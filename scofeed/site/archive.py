@@ -22,7 +22,7 @@ from scofeed.posts.post import Post
 from scofeed.site import layout
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listed:
     """A post as pages show it: with the countries and the tags it is filed under (the tags
     that have a page: a tag only posts kept out of listings have has none)."""
@@ -32,7 +32,7 @@ class Listed:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostPage:
     path: str
     item: Listed
@@ -40,7 +40,7 @@ class PostPage:
     older: Post | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListPage:
     """One page of a listing, newest first."""
 
@@ -64,19 +64,19 @@ class ListPage:
         return layout.list_page(self.folder, number)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveIndex:
     path: str
     months: tuple[tuple[int, int, int], ...]  # (year, month, posts), newest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagIndex:
     path: str
     tags: tuple[tuple[str, int, datetime], ...]  # (tag, posts, newest post's date), by name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect:
     path: str
     post: Post  # where the old address now leads
@@ -85,7 +85,7 @@ class Redirect:
 Page = PostPage | ListPage | ArchiveIndex | TagIndex | Redirect
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SitePages:
     pages: tuple[Page, ...]
     # (old path below output/, new path) of every alias, for `_redirects`

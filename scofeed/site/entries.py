@@ -18,7 +18,7 @@ from scofeed.site import layout
 from scofeed.site.refs import Refs, page_params
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A post as every format carries it."""
 

@@ -20,7 +20,7 @@ from scofeed.site import layout
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedSpec:
     """One feed folder to write: where, what it is called, which posts it carries."""
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from scofeed.errors import InputError, Problem, split_warnings
-from scofeed.posts.files import file_version, read_bytes
+from scofeed.posts.files import FileStat, file_stat, file_version, read_bytes
 from scofeed.posts.post import Post, parse_post
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import file_date, post_markup, shown_prefix, unreadable
@@ -200,7 +200,7 @@ class Session:
             if config.websub_hubs:  # noted before the files go public, as a build notes them
                 from scofeed.publish import websub
 
-                websub.record_for_build(config, [path for path, _, _ in publication.staged])
+                websub.record_for_build(config, [path for path, _ in publication.staged])
             with build_lock(config.cache_dir):  # never beside a `scofeed build` from cron
                 report = publication.commit()
         except BaseException:
@@ -282,7 +282,7 @@ def _keep(plan: Plan, config: Config) -> _Kept:
 def _stat(kept: _Kept, key: str) -> PostFile:
     _, real, _ = kept.files[key]
     try:
-        return (key, real, os.stat(real))
+        return (key, real, file_stat(os.stat(real)))
     except OSError as exc:
         return (key, real, f"cannot be read: {exc.strerror or exc}")
 
@@ -309,6 +309,6 @@ def _read(file: PostFile, kept: _Kept, config: Config) -> Post | list[Problem]:
     return parsed
 
 
-def version(stat: os.stat_result | str) -> object:
+def version(stat: os.stat_result | FileStat | str) -> object:
     """What tells one version of a post file from another (a string: it could not be read)."""
     return stat if isinstance(stat, str) else file_version(stat)
