@@ -197,27 +197,33 @@ def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     pool: dict[object, object] = {}
     return [
-        Post(*_shared(parsed, pool)) if isinstance(parsed, tuple) else parsed
-        for part in fork_map(_parse_chunk_flat, chunks, shared=(tz, detect))
-        for parsed in part
+        Post(*_shared(parsed, job[0], pool)) if isinstance(parsed, tuple) else parsed
+        for chunk, part in zip(
+            chunks, fork_map(_parse_chunk_flat, chunks, shared=(tz, detect)), strict=True
+        )
+        for job, parsed in zip(chunk, part, strict=True)
     ]
 
 
 # Fields many posts have alike (an author, a set of tags, the countries named): each post
 # parsed in a worker comes back with its own copies; one shared value for them all saves some
-# 300 bytes a post (30 MB at 100,000 posts; the posts cache then keeps them shared too).
+# 300 bytes a post (30 MB at 100,000 posts; the posts cache then keeps them shared too). Its
+# real path is the one the scan holds.
 _SHARED = tuple(
     Post.__slots__.index(name)
     for name in ("author", "countries", "tags", "categories", "mentions", "markup")
 )
+_SOURCE = Post.__slots__.index("source")
 
 
-def _shared(fields: tuple[Any, ...], pool: dict[object, object]) -> tuple[Any, ...]:
+def _shared(fields: tuple[Any, ...], real: str, pool: dict[object, object]) -> tuple[Any, ...]:
     listed = list(fields)
     for i in _SHARED:
         value = listed[i]
         if value is not None:
             listed[i] = pool.setdefault(value, value)
+    if listed[_SOURCE] == real:
+        listed[_SOURCE] = real
     return tuple(listed)
 
 

@@ -32,9 +32,11 @@ from scofeed.site.plan import FeedSpec
 EntryFor = Callable[[Post], Entry]
 
 # Text lxml writes as is, but for & < > (a carriage return becomes &#13;: left to feedgen).
-_UNSAFE_TEXT = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What XML 1.0 allows (tab, line feed, U+0020-U+D7FF, U+E000-U+FFFD, U+10000 on), spelled as
+# what it does not: the negated class took 15 ms to compile, in every build that renders.
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # In attributes lxml also escapes tab and line feed: left to feedgen too.
-_UNSAFE_ATTR = re.compile("[^\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UNSAFE_ATTR = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
