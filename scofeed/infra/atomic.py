@@ -24,13 +24,14 @@ Content = bytes | Callable[[BinaryIO], object]
 TMP_PREFIX = ".scofeed-tmp-"
 
 
-def stage(target: Path, data: Content, *, durable: bool = True) -> Path:
+def stage(target: str | Path, data: Content, *, durable: bool = True) -> str:
     """Write `data` to a new temporary file beside `target` (flushed to disk when `durable`)
     and return its path; the caller renames it over `target` (or removes it)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
     import tempfile  # only a run that writes needs it
 
-    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):
@@ -45,7 +46,7 @@ def stage(target: Path, data: Content, *, durable: bool = True) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
         raise
-    return Path(name)
+    return name
 
 
 def write_atomic(target: Path, data: Content, *, durable: bool = True) -> None:
@@ -56,7 +57,7 @@ def write_atomic(target: Path, data: Content, *, durable: bool = True) -> None:
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            os.unlink(tmp)
         raise
     if durable:
         fsync_dir(target.parent)

@@ -46,6 +46,8 @@ from scofeed.site.templates import digest as templates_digest  # jinja2 is not l
 from scofeed.site.templates import refresh as refresh_templates
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scofeed.posts.post import Post
     from scofeed.publish.rendering import Job
     from scofeed.publish.static import StaticFile
@@ -256,17 +258,14 @@ def _rebuild(
         published=published,
     )
 
-    def records(after_publishing: bool) -> dict[str, FileRecord]:
-        """Each file's key, hash and stat; before publishing, None for the stat of a file
-        about to be replaced (one dict, made as it is needed: 140,000 files at 100,000 posts)."""
-        out, replaced = str(config.output_dir), publication.paths
-        found: dict[str, FileRecord] = {}
-        for path, (key, sha) in made.items():
-            stat = seen.get(path)
-            if stat is None and (after_publishing or path not in replaced):
-                stat = stat_key_of(os.path.join(out, path))
-            found[path] = (key, sha, stat)
-        return found
+    # Each file's key, hash and stat (None for a file about to be replaced: the cache fills it
+    # in once published). The plan's pages and jobs are dropped first (`scofeed watch` keeps
+    # them in its `Plan`): the end of a big build is its peak, and they were 90 MB of it at
+    # 100,000 posts.
+    records = _records(made, seen, publication.paths, config.output_dir)
+    del made, jobs, statics
+    kept_site = site if on_plan is not None else None
+    del site
 
     # The cache is written before anything is published, so a full disk or a cache folder
     # that cannot be written stops the build with the output as it was; after publishing it
@@ -278,7 +277,7 @@ def _rebuild(
             from scofeed.publish import websub
 
             warnings += websub.record_for_build(config, [p for p, _ in publication.staged])
-        staged = cache.stage(records(after_publishing=False), last)
+        staged = cache.stage(records, last)
     except BaseException:
         publication.discard()
         raise
@@ -290,13 +289,15 @@ def _rebuild(
     staged.commit()
     staging_ended(config.cache_dir)
     checkpoint("saved")
-    cache.refresh(records(after_publishing=True))
+    cache.refresh(config.output_dir)
     if on_plan is not None:
+        assert kept_site is not None
         on_plan(
             Plan(
-                now, scanned, posts, published_posts, specs, site, refs, templates, gazetteer, cache
+                now, scanned, posts, published_posts, specs, kept_site, refs, templates,
+                gazetteer, cache,
             )
-        )
+        )  # fmt: skip
     skipped = [w for w in warnings if w.message.startswith(NOT_A_POST)]
     if skipped and published < before:
         why = (
@@ -316,6 +317,21 @@ def _rebuild(
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def _records(
+    made: dict[str, tuple[str, str]],
+    seen: dict[str, StatKey],
+    replaced: set[str],
+    output_dir: Path,
+) -> dict[str, FileRecord]:
+    out, found = str(output_dir), {}
+    for path, (key, sha) in made.items():
+        stat = seen.get(path)
+        if stat is None and path not in replaced:
+            stat = stat_key_of(os.path.join(out, path))
+        found[path] = (key, sha, stat)
+    return found
 
 
 # The site's own files besides feeds and pages (see `_site_files`): no page may take their path.

@@ -376,12 +376,23 @@ class BuildCache:
         self.files, self.last, self.written = files, last, frozenset(files)
         return staged
 
-    def refresh(self, files: dict[str, FileRecord]) -> None:
-        """Write the files' records again once they are published (their stat is known only
-        then), if the disk lets us: without it the next build compares their hashes instead."""
-        if files != self.files and self.last is not None:
+    def refresh(self, output_dir: Path) -> None:
+        """Fill in the stat of each file staged without one, once published (it is known only
+        then), and write the records again if the disk lets us: without it the next build
+        compares those files' hashes instead. In place: a second dict of 140,000 records was
+        the peak of a big build."""
+        out, filled = str(output_dir), False
+        for path, (key, sha, stat) in self.files.items():
+            if stat is None:
+                try:
+                    stat = file_stat_key(os.stat(os.path.join(out, path)))
+                except OSError:
+                    continue
+                self.files[path] = (key, sha, stat)
+                filled = True
+        if filled and self.last is not None:
             try:
-                data = pickled(self.key, files=files, last=self.last.packed())
+                data = pickled(self.key, files=self.files, last=self.last.packed())
                 write_atomic(self.cache_dir / _BUILD_FILE, data, durable=False)
             except OSError:
                 pass  # the records staged before publishing stand: right, only slower to check

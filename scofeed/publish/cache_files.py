@@ -47,7 +47,7 @@ class Streamed:
 class Staged:
     """Cache files written beside their targets, waiting to be renamed into place."""
 
-    files: list[tuple[Path, Path]] = field(default_factory=list)
+    files: list[tuple[str, Path]] = field(default_factory=list)
 
     def add(self, target: Path, data: Content) -> None:
         # Not flushed to disk: a cache may be lost in a power cut, never torn (a torn one fails
@@ -61,7 +61,7 @@ class Staged:
     def discard(self) -> None:
         for tmp, _ in self.files:
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                os.unlink(tmp)
 
 
 def shaped(value: Any, kind: type[Any], length: int | None = None) -> Any:

@@ -17,7 +17,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
@@ -44,19 +44,21 @@ class PublishReport:
     removed: tuple[str, ...]
 
 
-def safe_target(output_dir: Path, relative: str, *, checked: set[str] | None = None) -> Path:
-    """`output_dir / relative`, refusing any path that would land outside `output_dir`. With
-    `checked`, each folder's real place is asked once (the folders found inside are added)."""
-    rel = PurePosixPath(relative)
-    if rel.is_absolute() or not rel.parts or any(part in ("", ".", "..") for part in rel.parts):
+def safe_target(output_dir: Path, relative: str, *, checked: set[str] | None = None) -> str:
+    """`output_dir / relative` (as a string: a big build stages 100,000s of files, and a Path
+    each interned every name in it), refusing any path that would land outside `output_dir`.
+    With `checked`, each folder's real place is asked once (the folders found inside are
+    added)."""
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    if relative.startswith("/") or not parts or ".." in parts:
         raise OutputError(f"{relative!r}: refusing to write outside {output_dir}")
-    target = output_dir.joinpath(*rel.parts)
-    folder = relative.rpartition("/")[0]
+    target = os.path.join(output_dir, *parts)
+    folder = os.path.dirname(target)
     if checked is not None and folder in checked:
         return target
     # A folder inside output/ may be a symlink someone planted: check where it really goes.
-    real_parent = target.parent.resolve()
-    if not real_parent.is_relative_to(output_dir.resolve()):
+    real_parent, root = os.path.realpath(folder), os.path.realpath(output_dir)
+    if real_parent != root and not real_parent.startswith(root.rstrip(os.sep) + os.sep):
         raise OutputError(f"{relative!r}: resolves to {real_parent}, outside {output_dir}")
     if checked is not None:
         checked.add(folder)
@@ -95,7 +97,7 @@ class Publication:
         if not self.staged and self.cache_dir is not None:
             mark_staging(self.cache_dir)
         with self._reported():
-            self.staged.append((relative, str(stage(target, data, durable=False))))
+            self.staged.append((relative, stage(target, data, durable=False)))
         self.checkpoint(f"staged {len(self.staged) - 1}")
 
     def commit(self, stale: Iterable[str] = ()) -> PublishReport:
@@ -121,11 +123,11 @@ class Publication:
         removed = []
         for relative in sorted(stale):
             target = safe_target(self.output_dir, relative, checked=self._checked)
-            if relative not in self.paths and target.is_file():
-                target.unlink()
+            if relative not in self.paths and os.path.isfile(target):
+                os.unlink(target)
                 removed.append(relative)
                 self.checkpoint(f"removed {len(removed) - 1}")
-                _prune(target.parent, self.output_dir)
+                _prune(Path(target).parent, self.output_dir)
         return PublishReport(
             written=tuple(r for r, _ in self.staged),
             unchanged=tuple(sorted(self.unchanged)),
@@ -173,11 +175,12 @@ def _fsync(path: str) -> None:
         os.close(fd)
 
 
-def _same_bytes(target: Path, data: bytes) -> bool:
+def _same_bytes(target: str, data: bytes) -> bool:
     try:
-        if target.stat().st_size != len(data):
+        if os.stat(target).st_size != len(data):
             return False
-        return target.read_bytes() == data
+        with open(target, "rb") as file:
+            return file.read() == data
     except FileNotFoundError:
         return False
 
