@@ -19,6 +19,7 @@ import pytest
 from scofeed.config import Config, load_config
 from scofeed.errors import InputError
 from scofeed.posts import store
+from scofeed.posts.files import FileStat
 from scofeed.posts.post import Post
 from scofeed.posts.store import load_posts
 from scofeed.publish import rendering
@@ -104,6 +105,34 @@ def test_builds_on_every_core_equal_builds_on_one(
         (p.line, p.message) for p in one.value.problems
     ]
     assert len(one.value.problems) == 1
+
+
+def test_posts_parsed_on_every_core_share_what_they_have_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big store is parsed in workers, each post sent back with its own copies of its
+    fields: alike tags, countries and authors come out as one shared value, the real path as
+    the scan's own string, and the scan keeps a small stat, not the system's (memory at
+    100,000 posts, README "Speed")."""
+    for i in range(12):
+        (tmp_path / f"2010-01-{i + 1:02d}-p{i}.md").write_text(
+            post(f"title: Post {i}\ntags: [energy, summit]\nauthor: A. Writer\n")
+            + "Ministers met in Moscow and Beijing.\n"
+        )
+    scanned = store.scan_posts(tmp_path)
+    assert all(type(stat) is FileStat for _, _, stat in scanned)
+    with monkeypatch.context() as patch:
+        patch.setattr("scofeed.infra.parallel.cores", lambda: 2)
+        patch.setattr(store, "_PARALLEL_FROM", 2)
+        patch.setattr(store, "_CHUNK", 5)
+        posts, problems = load_posts(tmp_path, tz=NOW.tzinfo, scanned=scanned)
+    assert not problems and len(posts) == 12
+    first = posts[0]
+    for later in posts[1:]:
+        assert later.tags == ("energy", "summit") and later.tags is first.tags
+        assert later.author is first.author
+    assert [p.source for p in posts] == [real for _, real, _ in scanned]
+    assert all(p.source is real for p, (_, real, _) in zip(posts, scanned, strict=True))
 
 
 def test_a_post_from_the_cache_is_the_post_from_its_file(tmp_path: Path) -> None:
