@@ -11,6 +11,7 @@ import random
 import shutil
 import sys
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ def test_posts_parsed_on_every_core_share_what_they_have_alike(
         patch.setattr("scofeed.infra.parallel.cores", lambda: 2)
         patch.setattr(store, "_PARALLEL_FROM", 2)
         patch.setattr(store, "_CHUNK", 5)
-        posts, problems = load_posts(tmp_path, tz=NOW.tzinfo, scanned=scanned)
+        posts, problems = load_posts(tmp_path, tz=UTC, scanned=scanned)
     assert not problems and len(posts) == 12
     first = posts[0]
     for later in posts[1:]:

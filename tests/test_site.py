@@ -717,6 +717,39 @@ def test_the_sitemap_lists_every_page_with_its_last_change(site: Site) -> None:
     assert _meta(doc, "robots") == ["noindex"] and _text(doc.xpath("//h1")[0]) == "Page not found"
 
 
+
+def test_a_sitemap_over_its_limit_is_an_index_of_parts_holding_every_address(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sitemaps.org allows 50,000 addresses a file: past that, sitemap.xml indexes parts, each
+    within the limit, together the very addresses and dates one file lists, each part dated
+    by its newest."""
+    from scofeed.site import sitemap
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    whole = etree.fromstring((site.out / "sitemap.xml").read_bytes(), parser)
+    listed = [(u.findtext(f"{ns}loc"), u.findtext(f"{ns}lastmod")) for u in whole]
+    root = tmp_path / "split"
+    shutil.copytree(site.root, root, ignore=shutil.ignore_patterns("output", ".scofeed"))
+    monkeypatch.setattr(sitemap, "MAX_URLS", 7)
+    build(load_config(root), now=NOW)
+    index = etree.fromstring((root / "output" / "sitemap.xml").read_bytes(), parser)
+    assert index.tag == f"{ns}sitemapindex"
+    parts, found = [], []
+    for entry in index:
+        name = entry.findtext(f"{ns}loc").removeprefix(BASE)
+        part = etree.fromstring((root / "output" / name).read_bytes(), parser)
+        urls = [(u.findtext(f"{ns}loc"), u.findtext(f"{ns}lastmod")) for u in part]
+        assert part.tag == f"{ns}urlset" and 0 < len(urls) <= 7
+        dates = [datetime.fromisoformat(w) for _, w in urls if w is not None]
+        newest = entry.findtext(f"{ns}lastmod")
+        assert (datetime.fromisoformat(newest) if newest else None) == max(dates, default=None)
+        parts.append(name)
+        found += urls
+    assert parts == [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    assert found == listed and len(parts) == -(-len(listed) // 7)
+
 # --- 7. the crawl ------------------------------------------------------------------------------
 
 _XML_LINK_TEXT = {"link", "loc", "comments", "url", "icon", "logo"}
