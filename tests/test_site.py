@@ -717,7 +717,6 @@ def test_the_sitemap_lists_every_page_with_its_last_change(site: Site) -> None:
     assert _meta(doc, "robots") == ["noindex"] and _text(doc.xpath("//h1")[0]) == "Page not found"
 
 
-
 def test_a_sitemap_over_its_limit_is_an_index_of_parts_holding_every_address(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -749,6 +748,7 @@ def test_a_sitemap_over_its_limit_is_an_index_of_parts_holding_every_address(
         found += urls
     assert parts == [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
     assert found == listed and len(parts) == -(-len(listed) // 7)
+
 
 # --- 7. the crawl ------------------------------------------------------------------------------
 
