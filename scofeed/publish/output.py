@@ -84,7 +84,8 @@ class Publication:
         self.cache_dir = cache_dir
         self.paths: set[str] = set()  # every file added, changed or not
         self.unchanged: list[str] = []
-        # (relative, temporary file): plain strings, as a big site stages 100,000s of them
+        # (relative, temporary file's name in the target's folder): plain strings, and no
+        # folder repeated, as a big site stages 100,000s of them
         self.staged: list[tuple[str, str]] = []
         self._checked: set[str] = set()  # the folders `safe_target` found inside
 
@@ -97,7 +98,8 @@ class Publication:
         if not self.staged and self.cache_dir is not None:
             mark_staging(self.cache_dir)
         with self._reported():
-            self.staged.append((relative, stage(target, data, durable=False)))
+            tmp = stage(target, data, durable=False)
+            self.staged.append((relative, os.path.basename(tmp)))
         self.checkpoint(f"staged {len(self.staged) - 1}")
 
     def commit(self, stale: Iterable[str] = ()) -> PublishReport:
@@ -108,16 +110,16 @@ class Publication:
             if len(self.staged) > BATCH:
                 sync_filesystem(self.output_dir)
             else:
-                for _, tmp in self.staged:
-                    _fsync(tmp)
-            for n, (relative, tmp) in enumerate(self.staged):
-                os.replace(tmp, os.path.join(self.output_dir, relative))
+                for relative, name in self.staged:
+                    _fsync(self._tmp(relative, name))
+            for n, (relative, name) in enumerate(self.staged):
+                os.replace(self._tmp(relative, name), os.path.join(self.output_dir, relative))
                 self.checkpoint(f"renamed {n}")
         if len(self.staged) > BATCH:
             with contextlib.suppress(OSError):  # the renames, where the system allows
                 sync_filesystem(self.output_dir)
         else:
-            for folder in sorted({os.path.dirname(tmp) for _, tmp in self.staged}):
+            for folder in sorted({os.path.dirname(self._tmp(r, n)) for r, n in self.staged}):
                 fsync_dir(Path(folder))
 
         removed = []
@@ -136,9 +138,12 @@ class Publication:
 
     def discard(self) -> None:
         """Remove every staged file: the output stays as it was."""
-        for _, tmp in self.staged:
+        for relative, name in self.staged:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+                os.unlink(self._tmp(relative, name))
+
+    def _tmp(self, relative: str, name: str) -> str:
+        return os.path.join(self.output_dir, os.path.dirname(relative), name)
 
     @contextlib.contextmanager
     def _reported(self) -> Iterator[None]:
