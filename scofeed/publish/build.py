@@ -28,6 +28,7 @@ from scofeed.publish.cache import (
     LastBuild,
     StatKey,
     cache_key,
+    stat_key_of,
 )
 from scofeed.publish.lock import build_lock
 from scofeed.publish.output import (
@@ -38,7 +39,6 @@ from scofeed.publish.output import (
     maybe_interrupted,
     no_checkpoint,
     staging_ended,
-    stat_key_of,
     still_published,
     usable_folder,
 )

@@ -202,6 +202,14 @@ def file_stat_key(stat: os.stat_result) -> StatKey:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+def stat_key_of(path: str | Path) -> StatKey | None:
+    """The stat key of the file at `path`; None when it cannot be stat'ed."""
+    try:
+        return file_stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
 @dataclass
 class BuildCache:
     """One build's view of the cache; `stage` writes back the posts this build read, the
@@ -384,12 +392,10 @@ class BuildCache:
         out, filled = str(output_dir), False
         for path, (key, sha, stat) in self.files.items():
             if stat is None:
-                try:
-                    stat = file_stat_key(os.stat(os.path.join(out, path)))
-                except OSError:
-                    continue
-                self.files[path] = (key, sha, stat)
-                filled = True
+                stat = stat_key_of(os.path.join(out, path))
+                if stat is not None:
+                    self.files[path] = (key, sha, stat)
+                    filled = True
         if filled and self.last is not None:
             try:
                 data = pickled(self.key, files=self.files, last=self.last.packed())

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache import FileRecord, StatKey, file_stat_key
+from scofeed.publish.cache import FileRecord, StatKey, file_stat_key, stat_key_of
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -287,13 +287,6 @@ def as_written(
     if seen is not None:
         seen[path] = stat
     return True
-
-
-def stat_key_of(path: str | Path) -> StatKey | None:
-    try:
-        return file_stat_key(os.stat(path))
-    except OSError:
-        return None
 
 
 def _sha(path: str) -> str | None:
