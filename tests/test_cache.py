@@ -192,6 +192,14 @@ def _bad_files(cache_dir: Path, key: str) -> None:
     _dump(cache_dir / "build.pickle", data)
 
 
+def _odd_stats(cache_dir: Path, key: str) -> None:
+    """Records of the right shape whose stats are no stats: never equal to a file's, so every
+    file is hashed instead (the records are not checked one number at a time)."""
+    data = _load(cache_dir / "build.pickle")
+    data["files"] = {p: (k, sha, ("size", [], None)) for p, (k, sha, _) in data["files"].items()}
+    _dump(cache_dir / "build.pickle", data)
+
+
 @pytest.mark.parametrize(
     "corrupt",
     [
@@ -204,6 +212,7 @@ def _bad_files(cache_dir: Path, key: str) -> None:
         _bad_dates,
         _bad_entries,
         _bad_files,
+        _odd_stats,
     ],
 )
 def test_a_cache_that_does_not_match_means_a_clean_build(

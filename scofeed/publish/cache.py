@@ -232,33 +232,32 @@ class BuildCache:
     _used_entries: set[str] = field(default_factory=set)
     _keep_digests: set[str] = field(default_factory=set)
     _spill: Spill | None = None  # the entries this build made, on disk (`publish.spill`)
-    written: frozenset[str] = frozenset()  # what the last build published, whatever its key
+    _written: frozenset[str] | None = None  # `written`, read when first asked for
 
     @classmethod
     def load(cls, cache_dir: Path, key: str) -> BuildCache:
         """The cache as the last build left it, or an empty one (missing, stale or corrupt)."""
-        cache = cls._load(cache_dir, key)
-        try:
-            text = (cache_dir / _WRITTEN_FILE).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            return cache
-        cache.written = frozenset(line for line in text.split("\n") if line)
-        return cache
-
-    @classmethod
-    def _load(cls, cache_dir: Path, key: str) -> BuildCache:
         data = read(cache_dir / _BUILD_FILE, key)
         if data is None:
             return cls(cache_dir, key)
         try:
-            files = {
-                shaped(path, str): _file_record(record)
-                for path, record in shaped(data["files"], dict).items()
-            }
+            files = _file_records(data["files"])
             last = LastBuild.unpacked(data["last"]) if data["last"] is not None else None
         except (Corrupt, KeyError):
             return cls(cache_dir, key)
         return cls(cache_dir, key, files, last)
+
+    @property
+    def written(self) -> frozenset[str]:
+        """What the last build published, whatever its key (code, configuration): the files a
+        rebuild may have to remove. Read only by a rebuild: a no-op never needs it."""
+        if self._written is None:
+            try:
+                text = (self.cache_dir / _WRITTEN_FILE).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._written = frozenset(line for line in text.split("\n") if line)
+        return self._written
 
     def _bulk(self) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
         if self._posts is None or self._entries is None:
@@ -381,7 +380,7 @@ class BuildCache:
                 f"{self.cache_dir}: cannot write the build cache: {reason}; nothing was "
                 "published. Free some space, or set cache_dir to a writable folder"
             ) from None
-        self.files, self.last, self.written = files, last, frozenset(files)
+        self.files, self.last, self._written = files, last, frozenset(files)
         return staged
 
     def refresh(self, output_dir: Path) -> None:
@@ -404,13 +403,18 @@ class BuildCache:
                 pass  # the records staged before publishing stand: right, only slower to check
 
 
-def _file_record(value: Any) -> FileRecord:
-    # Spelled out without helpers: a no-op build of a big site checks thousands of these.
-    if type(value) is tuple and len(value) == 3:
-        key, sha, stat = value
-        stat_ok = stat is None or (
-            type(stat) is tuple and len(stat) == 4 and {type(n) for n in stat} == {int}
-        )
-        if type(key) is str and type(sha) is str and stat_ok:
-            return value
-    raise Corrupt("a file record that is not (key, sha, stat)")
+def _file_records(value: Any) -> dict[str, FileRecord]:
+    """The records as unpickled, if each is (key, sha, stat): one pass and no copy, for a
+    no-op build of a big site reads thousands. A stat is only ever compared with `!=`, so
+    anything in its place is merely never equal (the file is then hashed)."""
+    files: dict[str, FileRecord] = shaped(value, dict)
+    for path, record in files.items():
+        if not (
+            type(path) is str
+            and type(record) is tuple
+            and len(record) == 3
+            and type(record[0]) is str
+            and type(record[1]) is str
+        ):
+            raise Corrupt("a file record that is not (key, sha, stat)")
+    return files
