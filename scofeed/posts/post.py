@@ -6,6 +6,7 @@ that stops them from being one, each naming the line and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -84,6 +85,25 @@ class Post:
             return ()
         start = self.date if self.publish_at is None else max(self.date, self.publish_at)
         return (start,) if self.expire_at is None else (start, self.expire_at)
+
+
+# What an edit may change and still leave the post where it was: what only the files that
+# show the post are made of. Everything else (date, slug, countries and the names its text
+# mentions, tags, draft, aliases, enclosures, ...) may move it between feeds and pages. Its
+# `id_name` the store gives from the other posts' slugs (places themselves).
+_TEXT_FIELDS = frozenset(
+    {"title", "summary", "comments", "author", "image", "body", "warnings", "links", "digest",
+     "id_name"}
+)  # fmt: skip
+_PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(Post) if f.name not in _TEXT_FIELDS)
+
+
+def place(post: Post) -> tuple[object, ...]:
+    """What decides which feeds and pages hold a post, and where: two versions of a post with
+    the same place are in the same files (`scofeed watch` and a rebuild after an edit re-render
+    only those)."""
+    links = tuple((kind, target) for _, kind, target in post.links)
+    return (*(getattr(post, name) for name in _PLACE_FIELDS), links)
 
 
 def parse_post(

@@ -21,7 +21,7 @@ from scofeed.config import Config
 from scofeed.errors import InputError, Problem, split_warnings
 from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.files import PostFile, scan_signature, shown, walk_files
-from scofeed.posts.store import NOT_A_POST, load_posts, scan_posts, unreadable
+from scofeed.posts.store import NOT_A_POST, load_posts, post_markup, scan_posts, unreadable
 from scofeed.publish.cache import (
     BuildCache,
     FileRecord,
@@ -179,7 +179,7 @@ def _rebuild(
     interrupted = maybe_interrupted(config.cache_dir) or not cache.files or not cache.written
     if interrupted:
         clean_temp_files(config.output_dir)
-    from scofeed.publish.rendering import feed_jobs, page_jobs
+    from scofeed.publish.rendering import Unmoved, feed_jobs, page_jobs
     from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
@@ -211,7 +211,9 @@ def _rebuild(
     specs = plan_feeds(published_posts, filed, config)
     # Their entries stay cached even where this build renders none of their files.
     cache.keep_entries_of(post.digest for spec in specs for post in spec.entries)
-    jobs = list(feed_jobs(specs))
+    others = scan_signature([file for file in scanned if not post_markup(file[0])])
+    unmoved = Unmoved.since(cache, posts, signature, others, now, interrupted)
+    jobs = list(feed_jobs(specs, unmoved))
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
     # (it made a second, contradicting rule for /index.rdf).
     reserved = [job.path for job in jobs] + SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
@@ -221,7 +223,7 @@ def _rebuild(
     )  # fmt: skip
     if isinstance(site, list):
         raise unreadable(site)
-    jobs += page_jobs(site.pages, templates)
+    jobs += page_jobs(site.pages, templates, unmoved)
     statics, problems = static_files(config)
     if problems:
         raise InputError("the static folder cannot be copied; nothing was published", problems)
@@ -256,6 +258,7 @@ def _rebuild(
         until=min((d for d in dates if d > now), default=None),
         posts=len(posts),
         published=published,
+        others=others,
     )
 
     # Each file's key, hash and stat (None for a file about to be replaced: the cache fills it
@@ -380,11 +383,13 @@ def _make(
     findings: list[Problem] = []
     seen: dict[str, StatKey] = {}  # the stat of every file found as it was written
 
+    folder = os.path.join(config.output_dir, "")
+
     def unchanged(path: str, key: str) -> bool:
         before = cache.files.get(path)
         if before is None or before[0] != key:
             return False
-        if not as_written(config.output_dir, path, before, seen):
+        if not as_written(folder, path, before, seen):
             return False
         kept.append(path)  # same inputs, same published bytes: nothing to do
         made[path] = before[:2]

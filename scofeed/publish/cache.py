@@ -162,6 +162,9 @@ class LastBuild:
     until: _dt.datetime | None
     posts: int
     published: int
+    # The signature of the posts folder's files that are no posts (a page bundle's images, a
+    # section's `_index.md`): while it holds, only the posts changed (`build._unmoved`).
+    others: str = ""
 
     def still_holds(self, signature: str, now: _dt.datetime) -> bool:
         return (
@@ -172,11 +175,11 @@ class LastBuild:
 
     def packed(self) -> tuple[object, ...]:
         when = [d.isoformat() if d is not None else None for d in (self.since, self.until)]
-        return (self.signature, *when, self.posts, self.published)
+        return (self.signature, *when, self.posts, self.published, self.others)
 
     @classmethod
     def unpacked(cls, value: object) -> LastBuild:
-        signature, since, until, posts, published = shaped(value, tuple, 5)
+        signature, since, until, posts, published, others = shaped(value, tuple, 6)
         parse = _dt.datetime.fromisoformat
         try:
             return cls(
@@ -185,6 +188,7 @@ class LastBuild:
                 parse(until) if until is not None else None,
                 shaped(posts, int),
                 shaped(published, int),
+                shaped(others, str),
             )
         except (TypeError, ValueError) as exc:
             raise Corrupt(exc) from exc
@@ -311,6 +315,21 @@ class BuildCache:
 
     def put(self, key: str, stat: FileStat, post: Post) -> None:
         self._used_posts[key] = (file_version(stat), post)
+
+    def read_again(self) -> list[tuple[Post, Post | None]]:
+        """The posts this build read from their files (`put`), each with the version the
+        cache held of it (None: a new post, or none to be had)."""
+        cached = self._bulk()[0]
+        found: list[tuple[Post, Post | None]] = []
+        for key, (_, post) in self._used_posts.items():
+            if isinstance(post, Post):
+                hit = cached.get(key)
+                try:
+                    old = _as_post(hit[1], post.path, post.source) if hit is not None else None
+                except (TypeError, ValueError, IndexError):
+                    old = None
+                found.append((post, old))
+        return found
 
     # --- rendered entries -----------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from scofeed.infra.atomic import Content, stage
 
 # The layout of the cache's files; the record fields of `cache` are checked by name besides.
-FORMAT = 11
+FORMAT = 12
 
 
 class Corrupt(Exception):

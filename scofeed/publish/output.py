@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache import FileRecord, StatKey, stat_key_of
+from scofeed.publish.cache import FileRecord, StatKey
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -261,29 +261,25 @@ def still_published(files: dict[str, FileRecord], output_dir: Path) -> bool:
     byte for byte as written."""
     if not files:
         return False
-    # A plain loop, `file_stat_key` spelled out and no os.path.join (the paths are the cache's
-    # own, relative and normalised): this is most of a no-op build's time on a big site.
-    folder, stat = os.path.join(output_dir, ""), os.stat
-    for path, (_, sha, key) in files.items():
-        full = folder + path
-        try:
-            st = stat(full)
-        except OSError:
-            return False
-        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != key and _sha(full) != sha:
-            return False
-    return True
+    folder = os.path.join(output_dir, "")
+    return all(as_written(folder, path, record) for path, record in files.items())
 
 
 def as_written(
-    output_dir: Path, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
+    folder: str, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
 ) -> bool:
-    """The published file `path` still holds the bytes recorded: its stat, unchanged since it
-    was written, says so without reading it; otherwise its hash decides. The stat goes into
-    `seen`, so the cache's records need no second one (a site has thousands of files)."""
-    full = os.path.join(output_dir, path)
-    stat = stat_key_of(full)
-    if stat is None or (stat != record[2] and _sha(full) != record[1]):
+    """The published file `path` in `folder` (the output folder, ending in a separator) still
+    holds the bytes recorded: its stat, unchanged since it was written, says so without reading
+    it; otherwise its hash decides. The stat goes into `seen`, so the cache's records need no
+    second one. (`file_stat_key` spelled out, no os.path.join: a rebuild asks this of every
+    file of the site.)"""
+    full = folder + path
+    try:
+        st = os.stat(full)
+    except OSError:
+        return False
+    stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if stat != record[2] and _sha(full) != record[1]:
         return False
     if seen is not None:
         seen[path] = stat

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from scofeed.config import Config
 from scofeed.errors import Problem
 from scofeed.infra.parallel import fork_map
-from scofeed.publish.cache import BuildCache
+from scofeed.publish.cache import BuildCache, FileRecord
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from scofeed.posts.post import Post
     from scofeed.site.archive import Page
     from scofeed.site.entries import Entry
@@ -162,33 +164,94 @@ class Job:
     check: Checker
 
 
-def feed_jobs(specs: Iterable[FeedSpec]) -> Iterator[Job]:
+@dataclass(frozen=True, slots=True)
+class Unmoved:
+    """A rebuild after edits that moved no post (`build._unmoved`): a file that shows none of
+    the posts read again is made of what it was made of last time, so its key is the one the
+    cache records (`keys`), taken instead of computed; keying every file of a big site is
+    most of a rebuild after one edit. `read_again`: those posts' paths."""
+
+    keys: dict[str, FileRecord]
+    read_again: frozenset[str]
+
+    @classmethod
+    def since(
+        cls,
+        cache: BuildCache,
+        posts: list[Post],
+        signature: str,
+        others: str,
+        now: datetime,
+        interrupted: bool,
+    ) -> Unmoved | None:
+        """When only posts changed since the last build, each in its text alone (the same
+        place: `place`), the files that show none of them have the inputs they had: their keys
+        are the cache's (the cron build after an edit). None when anything else may have
+        moved: a post added, removed or moved, a static file, a template, another file of
+        posts/ (`others`: their signature), a post come due, a build that did not finish."""
+        from scofeed.posts.post import place
+
+        last = cache.last
+        if interrupted or last is None or not cache.files or last.posts != len(posts):
+            return None
+        if others != last.others or not last.still_holds(last.signature, now):
+            return None
+        # The signature's parts after the posts' own: static/ and the site's templates.
+        if signature.partition(" ")[2] != last.signature.partition(" ")[2]:
+            return None
+        read_again = set()
+        for post, before in cache.read_again():
+            if before is None or place(post) != place(before):
+                return None
+            read_again.add(post.path)
+        return cls(cache.files, frozenset(read_again))
+
+    def shows_edit(self, posts: Iterable[Post]) -> bool:
+        read_again = self.read_again
+        for post in posts:  # noqa: SIM110 (any() and a generator: slower, asked of every file)
+            if post.path in read_again:
+                return True
+        return False
+
+    def key(self, path: str) -> str | None:
+        record = self.keys.get(path)
+        return None if record is None else record[0]
+
+
+def feed_jobs(specs: Iterable[FeedSpec], unmoved: Unmoved | None = None) -> Iterator[Job]:
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005)."""
     posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
     for spec in specs:
         for document in (spec, *spec.archives()):
-            yield from document_jobs(document, posts)
+            yield from document_jobs(document, posts, unmoved)
 
 
 def document_jobs(
-    document: FeedSpec, posts: dict[int, tuple[object, str]] | None = None
+    document: FeedSpec,
+    posts: dict[int, tuple[object, str]] | None = None,
+    unmoved: Unmoved | None = None,
 ) -> Iterator[Job]:
     """The files of one feed document: a subscription feed's folder, or an archive document."""
     from scofeed.site.plan import feed_key
 
+    same = unmoved is not None and not unmoved.shows_edit(document.entries)
     for file in folder_files():
         if document.page and file.kind == "embed":
             continue  # an archive document is a feed only
+        path = document.files_folder + file.name
+        key = unmoved.key(path) if same and unmoved is not None else None
         yield Job(
-            document.files_folder + file.name,
-            feed_key(document, file.kind, posts),
+            path,
+            key or feed_key(document, file.kind, posts),
             document.entries,
             partial(file.render, document),
             file.check,
         )
 
 
-def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
+def page_jobs(
+    pages: Iterable[Page], templates: str = "", unmoved: Unmoved | None = None
+) -> Iterator[Job]:
     """Every page: a post's, a listing's, the archive index, a redirect. `templates` is the
     digest of the site's own templates: part of every page's key, since an edited template
     may change any page (and no feed)."""
@@ -206,8 +269,10 @@ def page_jobs(pages: Iterable[Page], templates: str = "") -> Iterator[Job]:
             posts = (page.post,)
         else:
             posts = ()
-        key = page_key(page, items)
-        key = f"{key} {templates}" if templates else key
+        key = None if unmoved is None or unmoved.shows_edit(posts) else unmoved.key(page.path)
+        if key is None:
+            key = page_key(page, items)
+            key = f"{key} {templates}" if templates else key
         yield Job(page.path, key, posts, partial(render_page, page), _no_check)
 
 

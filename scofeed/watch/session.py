@@ -18,13 +18,13 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from scofeed.errors import InputError, Problem, split_warnings
 from scofeed.posts.files import FileStat, file_stat, file_version, read_bytes
-from scofeed.posts.post import Post, parse_post
+from scofeed.posts.post import Post, parse_post, place
 from scofeed.posts.slugs import slug_from_filename
 from scofeed.posts.store import file_date, post_markup, shown_prefix, unreadable
 from scofeed.publish.build import Plan, build
@@ -37,14 +37,6 @@ if TYPE_CHECKING:
     from scofeed.publish.rendering import Entries, Job
     from scofeed.site.archive import Listed, Page
     from scofeed.site.plan import FeedSpec
-
-# What an edit may change and still take the quick path: what only the files that show the post
-# are made of. Everything else (date, slug, countries and the names its text mentions, tags,
-# draft, aliases, enclosures, ...) may move it between feeds and pages: a full build.
-_TEXT_FIELDS = frozenset(
-    {"title", "summary", "comments", "author", "image", "body", "warnings", "links", "digest"}
-)
-_PLACE_FIELDS = tuple(f.name for f in fields(Post) if f.name not in _TEXT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -136,7 +128,7 @@ class Session:
             self.broken.pop(key, None)
             old = kept.raw[key]
             read = replace(read, id_name=old.id_name)  # the store's, from the other posts
-            if _place(read) != _place(old):
+            if place(read) != place(old):
                 return None
             if read != old or read.digest != old.digest:
                 new[key] = read
@@ -213,12 +205,6 @@ class Session:
         for post in swaps.values():
             kept.shown[post.path] = post
         return report.written
-
-
-def _place(post: Post) -> tuple[object, ...]:
-    """What decides which feeds and pages hold a post, and where."""
-    links = tuple((kind, target) for _, kind, target in post.links)
-    return (*(getattr(post, name) for name in _PLACE_FIELDS), links)
 
 
 def _swap_spec(spec: FeedSpec, swaps: dict[int, Post], older: bool) -> FeedSpec:
