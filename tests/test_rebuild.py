@@ -96,6 +96,10 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
     def new_post() -> None:
         (posts / "2012-12-30-new.md").write_text(post("title: New\ndate: 2012-12-30"), "utf-8")
 
+    def sitemap_gone() -> None:
+        (config.output_dir / "sitemap.xml").unlink()
+        _edit(note, "Delegates", "Envoys")
+
     steps: list[tuple[str, Callable[[], object], bool]] = [
         ("the text", lambda: _edit(note, "Officials", "Ministers"), True),
         ("the title", lambda: _edit(note, "Note 7 from", "Retitled 7, from"), True),
@@ -109,6 +113,7 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
         ("a template", template, False),
         ("a new post", new_post, False),
         ("the text again", lambda: _edit(note, "Ministers", "Delegates"), True),
+        ("the text, the sitemap gone", sitemap_gone, True),
     ]
     for n, (what, step, quick) in enumerate(steps):
         step()
@@ -117,6 +122,8 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
         assert report.written, what
         if quick:
             assert 0 < len(keyed) < every / 3, what
+            # nor can the site's own files have changed: kept unless gone
+            assert ("sitemap.xml" in report.unchanged) == ("gone" not in what), what
         else:
             assert len(keyed) >= every, what
         assert tree(config.output_dir) == _clean(config, tmp_path / f"clean-{n}"), what

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from scofeed.posts.post import Post
-    from scofeed.publish.rendering import Job
+    from scofeed.publish.rendering import Job, Unmoved
     from scofeed.publish.static import StaticFile
     from scofeed.site.archive import SitePages
     from scofeed.site.plan import FeedSpec
@@ -183,6 +183,7 @@ def _rebuild(
     from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
+    from scofeed.site.pages import SITE_FILES
     from scofeed.site.plan import is_excluded, page_tags, plan_feeds, published_filed
     from scofeed.site.refs import Refs
     from scofeed.site.sitemap import TYPEPAD_FEEDS
@@ -236,7 +237,7 @@ def _rebuild(
     publication = Publication(config.output_dir, checkpoint, cache_dir=config.cache_dir)
     try:
         made, kept, seen = _make(
-            jobs, specs, site, statics, config, cache, refs, publication, progress
+            jobs, specs, site, statics, config, cache, refs, publication, progress, unmoved
         )
     except BaseException:
         publication.discard()  # the files made so far; the output is as it was
@@ -337,30 +338,6 @@ def _records(
     return found
 
 
-# The site's own files besides feeds and pages (see `_site_files`): no page may take their path.
-SITE_FILES = [
-    "feeds.opml", "embed.js", "sitemap.xml", "robots.txt", "404.html", "_redirects",
-]  # fmt: skip
-
-
-def _site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[str, bytes]:
-    from scofeed.site import layout
-    from scofeed.site.html import render_not_found
-    from scofeed.site.pages import embed_script, render_opml
-    from scofeed.site.sitemap import redirects, robots, sitemap_files
-
-    files = {
-        layout.OPML_FILE: render_opml(specs, config),
-        layout.EMBED_SCRIPT: embed_script(),
-        layout.ROBOTS_FILE: robots(config),
-        layout.NOT_FOUND_FILE: render_not_found(config),
-        layout.REDIRECTS_FILE: redirects(site.redirects, config),
-        **sitemap_files(site.pages, config),
-    }
-    assert set(files) <= {*SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
-    return files
-
-
 def _make(
     jobs: list[Job],
     specs: list[FeedSpec],
@@ -371,11 +348,13 @@ def _make(
     refs: Refs,
     publication: Publication,
     progress: Progress | None,
+    unmoved: Unmoved | None,
 ) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, StatKey]]:
     """Render and stage every file whose inputs or published bytes changed; raise
     `InputError` when a feed fails its check. Returns what each file was made from (key and
     hash), the paths kept as they were, and the stats of those found as written."""
     from scofeed.publish.rendering import Entries, render_all
+    from scofeed.site.pages import site_files
 
     entries = Entries(config, cache, refs)
     kept: list[str] = []
@@ -411,8 +390,14 @@ def _make(
             progress("feeds", len(kept) + done, total)
     # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
     # on every build that changed anything (publish leaves a file whose bytes are the same).
-    for path, data in _site_files(specs, site, config).items():
-        add(path, "site", data)
+    # After edits that moved no post (`unmoved`) none of them can have changed either.
+    ours = [path for path, record in cache.files.items() if record[0] == "site"]
+    start = len(kept)
+    if not (unmoved is not None and ours and all(unchanged(path, "site") for path in ours)):
+        del kept[start:]
+        for path, data in site_files(specs, site, config).items():
+            seen.pop(path, None)
+            add(path, "site", data)
     for static in statics:
         if unchanged(static.path, static.key):
             continue

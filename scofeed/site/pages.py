@@ -1,6 +1,7 @@
 """What a site needs besides its feeds and pages, for subscribing and embedding: a ready HTML
 fragment per feed, the code that embeds a feed in another site, the OPML subscription list,
-and the embed script.
+and the embed script; `site_files` gathers them with the sitemap, robots.txt, the 404 page and
+the redirects.
 
 Pure functions from `FeedSpec`s, the configuration and the rendered `Entry` values (the same
 ones the feeds carry) to bytes: no clock, no environment. Every text is escaped with
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scofeed.config import Config
 from scofeed.infra.dates import rfc822, rfc3339
@@ -21,6 +23,9 @@ from scofeed.site.entries import Entry
 from scofeed.site.layout import EMBED_SCRIPT
 from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
+
+if TYPE_CHECKING:
+    from scofeed.site.archive import SitePages
 
 LATEST = 10  # entries in an embed fragment and on a page
 
@@ -145,3 +150,26 @@ def render_opml(specs: Sequence[FeedSpec], config: Config) -> bytes:
             )
     data = etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return bytes(data)
+
+
+# The site's own files besides feeds and pages (see `site_files`): no page may take their path.
+SITE_FILES = [
+    "feeds.opml", "embed.js", "sitemap.xml", "robots.txt", "404.html", "_redirects",
+]  # fmt: skip
+
+
+def site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[str, bytes]:
+    """Sitemap, OPML, embed script, robots.txt, 404 page and redirects, by path."""
+    from scofeed.site.html import render_not_found
+    from scofeed.site.sitemap import redirects, robots, sitemap_files
+
+    files = {
+        layout.OPML_FILE: render_opml(specs, config),
+        layout.EMBED_SCRIPT: embed_script(),
+        layout.ROBOTS_FILE: robots(config),
+        layout.NOT_FOUND_FILE: render_not_found(config),
+        layout.REDIRECTS_FILE: redirects(site.redirects, config),
+        **sitemap_files(site.pages, config),
+    }
+    assert set(files) <= {*SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
+    return files
