@@ -88,6 +88,20 @@ def post(front: str, body: str = "Body text.") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}\n"
 
 
+def notes(n: int, words: int) -> dict[str, str]:
+    """`n` posts in five countries under two tags, over enough months for archives and pages."""
+    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Tashkent"]
+    out = {}
+    for i in range(n):
+        place = places[i % len(places)]
+        out[f"2012-{i % 12 + 1:02d}-{i // 12 + 10}-note-{i}.md"] = post(
+            f"title: Note {i} from {place}\ndate: 2012-{i % 12 + 1:02d}-{i // 12 + 10}\n"
+            f"tags: [{'summit' if i % 2 else 'trade'}]",
+            f"Officials met in {place}. " * words,
+        )
+    return out
+
+
 def make_store(root: Path, n: int) -> None:
     """The seed's posts and `n` more, spread over countries and years."""
     shutil.copytree(POSTS, root / "posts")

@@ -15,21 +15,13 @@ from scofeed.config import Config, load_config
 from scofeed.publish.build import build
 from scofeed.site import archive, plan
 
-from conftest import NOW, post, tree
+from conftest import NOW, notes, post, tree
 
 TOML = 'title = "SCO (RTG)"\nbase_url = "https://example.org/sco/"\nfeed_limit = 4\npage_size = 3\n'
 
 
 def _posts() -> dict[str, str]:
-    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Tashkent"]
-    out = {}
-    for i in range(30):
-        place = places[i % len(places)]
-        out[f"2012-{i % 12 + 1:02d}-{i // 12 + 10}-note-{i}.md"] = post(
-            f"title: Note {i} from {place}\ndate: 2012-{i % 12 + 1:02d}-{i // 12 + 10}\n"
-            f"tags: [{'summit' if i % 2 else 'trade'}]",
-            f"Officials met in {place}. " * 10,
-        )
+    out = notes(30, 10)
     out["trip/index.md"] = post("title: A trip\ndate: 2012-03-03", "![The hall](hall.jpg)")
     out["trip/hall.jpg"] = "not really a picture"
     return out

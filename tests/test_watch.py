@@ -18,24 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTS, post, tree
+from conftest import POSTS, notes, post, tree
 
 TIMEOUT = 60.0  # seconds for any one condition; a loaded 2-core machine is slow, never this slow
 TOML = 'title = "SCO (RTG)"\nbase_url = "https://example.org/sco/"\nfeed_limit = 5\n'
-
-
-def _posts() -> dict[str, str]:
-    """Posts in countries and under tags, over enough dates for archives and pages."""
-    places = ["Moscow", "Beijing", "Almaty", "Bishkek", "Tashkent"]
-    out = {}
-    for i in range(24):
-        place = places[i % len(places)]
-        out[f"2012-{i % 12 + 1:02d}-{i // 12 + 10}-note-{i}.md"] = post(
-            f"title: Note {i} from {place}\ndate: 2012-{i % 12 + 1:02d}-{i // 12 + 10}\n"
-            f"tags: [{'summit' if i % 2 else 'trade'}]",
-            f"Officials met in {place}. " * 20,
-        )
-    return out
 
 
 class Watching:
@@ -103,7 +89,7 @@ def site(tmp_path: Path) -> Path:
     (root / "posts").mkdir(parents=True)
     for path in POSTS.glob("*.md"):
         shutil.copy(path, root / "posts" / path.name)
-    for name, text in _posts().items():
+    for name, text in notes(24, 20).items():
         (root / "posts" / name).write_text(text, encoding="utf-8")
     (root / "scofeed.toml").write_text(TOML, encoding="utf-8")
     return root
