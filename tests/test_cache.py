@@ -184,6 +184,32 @@ def _bad_entries(cache_dir: Path, key: str) -> None:
     _dump(cache_dir / "posts.pickle", data)
 
 
+def _entries_file(cache_dir: Path) -> Path:
+    (found,) = cache_dir.glob("entries-*.bin")
+    return found
+
+
+def _garbage_entries(cache_dir: Path, key: str) -> None:
+    path = _entries_file(cache_dir)
+    path.write_bytes(os.urandom(path.stat().st_size))
+
+
+def _entries_cut_short(cache_dir: Path, key: str) -> None:
+    path = _entries_file(cache_dir)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _no_entries_file(cache_dir: Path, key: str) -> None:
+    _entries_file(cache_dir).unlink()
+
+
+def _entries_file_elsewhere(cache_dir: Path, key: str) -> None:
+    """An index naming a file outside the cache folder is not followed."""
+    data = _load(cache_dir / "posts.pickle")
+    data["entries_file"] = "../../../etc/passwd"
+    _dump(cache_dir / "posts.pickle", data)
+
+
 def _bad_files(cache_dir: Path, key: str) -> None:
     data = _load(cache_dir / "build.pickle")
     assert data["key"] == key  # the shape is wrong, not the key
@@ -211,6 +237,10 @@ def _odd_stats(cache_dir: Path, key: str) -> None:
         _older_records,
         _bad_dates,
         _bad_entries,
+        _garbage_entries,
+        _entries_cut_short,
+        _no_entries_file,
+        _entries_file_elsewhere,
         _bad_files,
         _odd_stats,
     ],
@@ -268,3 +298,23 @@ def test_an_edit_keeps_the_cached_entries_of_the_feeds_it_left_alone(
     shutil.rmtree(config.cache_dir)
     build(config, now=NOW)
     assert tree(tmp_path / "output") == edited  # as a clean build of the same posts
+
+
+def test_each_build_that_renders_leaves_one_entries_file(tmp_path: Path) -> None:
+    # The entries live in a file of their own, written under a new name by each build that
+    # renders any: the one in place is the one posts.pickle names, whatever a killed build left.
+    site = tmp_path / "site"
+    make_store(site, 8)
+    config = load_config(site)
+    build(config, now=NOW)
+    leftover = config.cache_dir / "entries-0123456789abcdef.bin"
+    leftover.write_bytes(b"a killed build's")
+    post = next((site / "posts").glob("2010-*.md"))
+    for n in range(3):
+        post.write_text(post.read_text() + f"\nTalks in Minsk, round {n}.\n")
+        build(config, now=NOW)
+        named = _load(config.cache_dir / "posts.pickle")["entries_file"]
+        assert [p.name for p in config.cache_dir.glob("entries-*.bin")] == [named]
+        assert not leftover.exists()
+    assert build(config, now=NOW).feeds == ()
+    assert tree(site / "output") == clean_build(site / "posts", tmp_path / "ref")

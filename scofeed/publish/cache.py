@@ -26,6 +26,7 @@ from scofeed.errors import OutputError
 from scofeed.infra.atomic import write_atomic
 from scofeed.posts.files import FileStat, file_version
 from scofeed.posts.post import Post
+from scofeed.publish.cache_entries import StoredEntries, stage_entries
 from scofeed.publish.cache_files import (
     FORMAT,
     Corrupt,
@@ -220,7 +221,8 @@ class BuildCache:
     entries it used and those of the posts its subscription feeds show.
 
     Two files: `build.pickle` (small: the last build and its files) is all a no-op build reads;
-    `posts.pickle` (parsed posts and rendered entries) is read only when something changed.
+    `posts.pickle` (parsed posts, and the index of the rendered entries in the file beside it,
+    `cache_entries`) is read only when something changed.
     Each carries the cache key, so each is used only with the code and configuration that made it.
     """
 
@@ -229,7 +231,7 @@ class BuildCache:
     files: dict[str, FileRecord] = field(default_factory=dict)  # by path below output/
     last: LastBuild | None = None
     _posts: dict[str, tuple[tuple[int, ...], _Record]] | None = None
-    _entries: dict[str, tuple[str, ...]] | None = None
+    _entries: StoredEntries | None = None
     # The posts this build read, by key: the cached record, or the post read again (made a
     # record only as the cache is written: 40 MB less at 100,000 posts).
     _used_posts: dict[str, tuple[tuple[int, ...], _Record | Post]] = field(default_factory=dict)
@@ -263,20 +265,20 @@ class BuildCache:
             self._written = frozenset(line for line in text.split("\n") if line)
         return self._written
 
-    def _bulk(self) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+    def _bulk(self) -> tuple[dict[str, Any], StoredEntries]:
         if self._posts is None or self._entries is None:
             data = read(self.cache_dir / _POSTS_FILE, self.key)
             try:
                 posts = shaped(data["posts"], dict) if data else {}
-                entries = shaped(data["entries"], dict) if data else {}
+                entries = StoredEntries.unpacked(self.cache_dir, data) if data else None
             except (Corrupt, KeyError):
-                posts, entries = {}, {}
-            self._posts, self._entries = posts, entries
+                posts, entries = {}, None
+            self._posts, self._entries = posts, entries or StoredEntries(self.cache_dir)
         return self._posts, self._entries
 
     def _drop(self) -> None:
         """Forget a cache found corrupt half-way: the rest of the build runs as a clean one."""
-        self._posts, self._entries = {}, {}
+        self._posts, self._entries = {}, StoredEntries(self.cache_dir)
         self._used_posts.clear()
         self._used_entries.clear()
 
@@ -337,11 +339,8 @@ class BuildCache:
         key = f"{digest} {permalink}"
         hit = self._spill.get(key) if self._spill is not None else None
         if hit is None:
-            hit = self._bulk()[1].get(key)
+            hit = self._bulk()[1].get(key)  # checked there: plain strings, or None
         if hit is None:
-            return None
-        if not (isinstance(hit, tuple) and all(isinstance(part, str) for part in hit)):
-            self._drop()
             return None
         self._used_entries.add(key)
         return hit
@@ -362,7 +361,7 @@ class BuildCache:
         `Staged.commit` once the build has published: a full disk or a folder that cannot be
         written stops the build here, before anything is published, with an `OutputError`.
         A build that changed nothing writes nothing (a no-op run from cron stays cheap)."""
-        posts, all_entries = self._bulk()
+        posts, old = self._bulk()
         # Kept: the entries this build used, and those of the posts in a subscription feed
         # (`keep_entries_of`). A one-post build renders a few files; keeping only their entries
         # made the next edit, of a post in other feeds, render those feeds' entries again (37
@@ -370,21 +369,19 @@ class BuildCache:
         # than that. An entry's key begins with its post's digest (sha256, 64 hex digits).
         used, keep, spill = self._used_entries, self._keep_digests, self._spill
         made = set(spill.keys()) if spill is not None else set()
-        kept = [k for k in all_entries if (k in used or k[:64] in keep) and k not in made]
+        kept = [k for k in old.usable() if (k in used or k[:64] in keep) and k not in made]
         staged = Staged()
         try:
-            if made or len(kept) != len(all_entries) or self._used_posts != posts:
-
-                def entry(key: str) -> tuple[str, ...] | None:
-                    return spill.get(key) if key in made and spill else all_entries[key]
-
-                # Each entry is read (from memory or the spill) only as it is written.
-                entries = Streamed((k, entry(k)) for k in sorted([*kept, *made]))
+            if made or len(kept) != len(old) or self._used_posts != posts:
+                name, index = old.name, old.index
+                if made or len(kept) != len(old):
+                    # Each entry is read (from the old file or the spill) only as it is written.
+                    name, index = stage_entries(staged, old, sorted([*kept, *made]), spill)
                 records = Streamed(
                     (k, (v, _as_record(p) if isinstance(p, Post) else p))
                     for k, (v, p) in self._used_posts.items()
                 )
-                data = pickled(self.key, posts=records, entries=entries)
+                data = pickled(self.key, posts=records, entries=index, entries_file=name)
                 staged.add(self.cache_dir / _POSTS_FILE, data)
             if (files, last) != (self.files, self.last):
                 data = pickled(self.key, files=files, last=last.packed())

@@ -6,6 +6,7 @@ the build has published. What they hold is `scofeed.publish.cache`'s to say.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any, BinaryIO
 from scofeed.infra.atomic import Content, stage
 
 # The layout of the cache's files; the record fields of `cache` are checked by name besides.
-FORMAT = 12
+FORMAT = 13
 
 
 class Corrupt(Exception):
@@ -43,11 +44,18 @@ class Streamed:
         return (dict, (), None, None, self.items)
 
 
+def plain_loads(data: bytes) -> Any:
+    """`data` unpickled by the unpickler that admits no class."""
+    return _SafeUnpickler(io.BytesIO(data)).load()
+
+
 @dataclass
 class Staged:
-    """Cache files written beside their targets, waiting to be renamed into place."""
+    """Cache files written beside their targets, waiting to be renamed into place; `sweep`:
+    files the renamed ones make obsolete, removed after them."""
 
     files: list[tuple[str, Path]] = field(default_factory=list)
+    sweep: list[Path] = field(default_factory=list)
 
     def add(self, target: Path, data: Content) -> None:
         # Not flushed to disk: a cache may be lost in a power cut, never torn (a torn one fails
@@ -57,6 +65,9 @@ class Staged:
     def commit(self) -> None:
         for tmp, target in self.files:
             os.replace(tmp, target)
+        for path in self.sweep:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def discard(self) -> None:
         for tmp, _ in self.files:
