@@ -25,9 +25,10 @@ from scofeed.posts.post import parse_post
 from scofeed.publish import cache as cache_module
 from scofeed.publish.build import build
 from scofeed.publish.cache import LIBRARIES, cache_key, library_versions
+from scofeed.publish.cache_entries import StoredEntries
 from scofeed.site import entries as entries_module
 
-from conftest import NOW, clean_build, make_store, post, tree
+from conftest import NOW, clean_build, make_store, notes, post, tree
 
 NOW_ISO = NOW.isoformat()
 PACKAGE = Path(scofeed.__file__).parent
@@ -318,3 +319,31 @@ def test_each_build_that_renders_leaves_one_entries_file(tmp_path: Path) -> None
         assert not leftover.exists()
     assert build(config, now=NOW).feeds == ()
     assert tree(site / "output") == clean_build(site / "posts", tmp_path / "ref")
+
+
+def test_a_one_post_build_reads_only_the_entries_it_uses(
+    tmp_path: Path, project: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The entries are read from their file one by one as files need them, never all at once:
+    # a rebuild of 100,000 posts that loaded them whole peaked at 1.1 GB.
+    toml = 'base_url = "https://example.org/"\nfeed_limit = 5\npage_size = 5\n'
+    config = project(notes(120, 5), toml)
+    build(config, now=NOW)
+    stored = len(_load(config.cache_dir / "posts.pickle")["entries"])
+    read: list[str] = []
+    real = StoredEntries.get
+
+    def counting(self: StoredEntries, key: str) -> Any:
+        read.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(StoredEntries, "get", counting)
+    post = tmp_path / "posts" / "2012-06-10-note-5.md"
+    post.write_text(post.read_text() + "\nTalks in Minsk.\n")
+    build(config, now=NOW)
+    assert 0 < len(set(read)) < stored / 4, (len(set(read)), stored)
+    edited = tree(tmp_path / "output")
+    shutil.rmtree(tmp_path / "output")
+    shutil.rmtree(config.cache_dir)
+    build(config, now=NOW)
+    assert tree(tmp_path / "output") == edited  # as a clean build of the same posts
