@@ -390,11 +390,12 @@ def _make(
             progress("feeds", len(kept) + done, total)
     # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
     # on every build that changed anything (publish leaves a file whose bytes are the same).
-    # After edits that moved no post (`unmoved`) none of them can have changed either.
-    ours = [path for path, record in cache.files.items() if record[0] == "site"]
+    # After edits that moved no post (`unmoved`) none of them can have changed: kept as they
+    # are, unless one is gone or was changed by hand.
     start = len(kept)
-    if not (unmoved is not None and ours and all(unchanged(path, "site") for path in ours)):
-        del kept[start:]
+    ours = [p for p, record in unmoved.keys.items() if record[0] == "site"] if unmoved else []
+    if not (ours and all(unchanged(path, "site") for path in ours)):
+        del kept[start:]  # those `unchanged` took before one was found changed
         for path, data in site_files(specs, site, config).items():
             seen.pop(path, None)
             add(path, "site", data)

@@ -1,6 +1,6 @@
 """The build cache's rendered entries, in a file of their own read back by offset.
 
-posts.pickle holds the index (an entry's key -> offset << 32 | length) and the file's name; the
+posts.pickle holds the index (an entry's key -> `spill.place_of` it) and the file's name; the
 file holds each entry pickled on its own. A one-post rebuild of 100,000 posts uses a few hundred
 of some 470 MB of entries: unpickled whole with the posts, they took its peak to 1.2 GB, over
 twice the clean build's. Each file is written once under a new name and never changed, so the
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from scofeed.publish.cache_files import Corrupt, Staged, plain_loads, shaped
-from scofeed.publish.spill import Spill
+from scofeed.publish.spill import Spill, place_of, read_at
 
 Value = tuple[str, ...]
 _NAME = re.compile(r"entries-[0-9a-f]{16}\.bin\Z")
@@ -67,14 +67,9 @@ class StoredEntries:
         where = self.index.get(key)
         if where is None or self._fd < 0 or key in self._bad:
             return None
-        length = where & 0xFFFFFFFF
-        try:
-            data = os.pread(self._fd, length, where >> 32)
-        except OSError:
-            data = b""
-        if len(data) != length:  # a file cut short
+        data = read_at(self._fd, where)
+        if data is None:  # a file cut short
             self._bad.add(key)
-            return None
         return data
 
     def get(self, key: str) -> Value | None:
@@ -107,7 +102,7 @@ def stage_entries(
             if data is None or len(data) >> 32:
                 continue
             fh.write(data)
-            index[key] = offset << 32 | len(data)
+            index[key] = place_of(offset, len(data))
             offset += len(data)
 
     name = f"entries-{secrets.token_hex(8)}.bin"

@@ -11,6 +11,7 @@ nothing behind; it is closed when the `Spill` is collected.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 import weakref
@@ -21,6 +22,24 @@ from scofeed.infra.atomic import TMP_PREFIX
 Value = tuple[str, ...]
 
 
+# Where a value lies in its file: offset << 32 | length, one number rather than a pair (8 MB
+# less at 100,000 posts; no value is 4 GiB long). The build cache's entries file uses it too.
+def place_of(offset: int, length: int) -> int:
+    assert not length >> 32
+    return offset << 32 | length
+
+
+def read_at(fd: int, where: int) -> bytes | None:
+    """The bytes at `where` (`place_of`) in the file open as `fd`; None if it is cut short or
+    cannot be read. `pread`: no shared file position, so forked workers may read it too."""
+    length = where & 0xFFFFFFFF
+    try:
+        data = os.pread(fd, length, where >> 32)
+    except OSError:
+        return None
+    return data if len(data) == length else None
+
+
 class Spill:
     """A write-once store of entries by key, in an unnamed file; `None` where it holds none.
     An entry that cannot be written (no folder, a full disk) stays in memory instead: the build
@@ -29,9 +48,7 @@ class Spill:
     def __init__(self, folder: Path) -> None:
         self._end = 0
         self._pid = os.getpid()
-        # key -> offset << 32 | length: one number, not a pair (8 MB less at 100,000 posts; an
-        # entry is never 4 GiB long)
-        self._index: dict[str, int] = {}
+        self._index: dict[str, int] = {}  # key -> `place_of` its value
         self._held: dict[str, Value] = {}  # what could not be written, or was made in a worker
         try:
             fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o600)  # Linux: never named at all
@@ -71,15 +88,17 @@ class Spill:
         if written != len(data) or len(data) >> 32:  # a short write (a full disk), or huge
             self._held[key] = value
             return
-        self._index[key] = self._end << 32 | len(data)
+        self._index[key] = place_of(self._end, len(data))
         self._end += len(data)
 
     def get(self, key: str) -> Value | None:
         where = self._index.get(key)
         if where is None:
             return self._held.get(key)
-        offset, length = where >> 32, where & 0xFFFFFFFF
+        data = read_at(self._fd, where)
+        if data is None:  # its own file, unnamed: only a failing disk does this
+            raise OSError(errno.EIO, "the build's entries could not be read back from its cache")
         # marshal: plain strings, from a file no other process can name (it has no name).
-        value = marshal.loads(os.pread(self._fd, length, offset))  # noqa: S302
+        value = marshal.loads(data)  # noqa: S302
         assert isinstance(value, tuple)
         return value
