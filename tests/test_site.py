@@ -538,6 +538,33 @@ def test_a_template_added_after_a_build_is_used_by_the_next(tmp_path: Path) -> N
     assert _doc(tmp_path / "output", page).xpath("//article/@class") == ["post"]
 
 
+def test_compiled_templates_are_kept_for_the_next_build_and_a_garbled_one_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    _write_project(tmp_path, {}, toml="")
+    assert _cli_build(tmp_path).returncode == 0
+    clean = tree(tmp_path / "output")
+    compiled = sorted((tmp_path / ".scofeed" / "templates").glob("*.bin"))
+    # post, list, archives and tags pages, 404, and the base and macros they extend
+    assert len(compiled) >= 5, compiled
+    for path in compiled:  # cut short, garbled: Jinja2 must refuse them, not run them
+        path.write_bytes(path.read_bytes()[:40] if path == compiled[0] else b"garbage")
+    shutil.rmtree(tmp_path / "output")
+    result = _cli_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree(tmp_path / "output") == clean
+    # Compiled again, and kept again.
+    assert all(path.read_bytes() != b"garbage" for path in compiled)
+    # A cache folder that cannot hold them costs a compile, nothing else.
+    shutil.rmtree(tmp_path / ".scofeed")
+    (tmp_path / ".scofeed").mkdir()
+    (tmp_path / ".scofeed" / "templates").write_text("not a folder")
+    shutil.rmtree(tmp_path / "output")
+    result = _cli_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree(tmp_path / "output") == clean
+
+
 @pytest.mark.parametrize(
     ("name", "text", "where", "why"),
     [

@@ -184,7 +184,7 @@ def _rebuild(
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
     from scofeed.site.pages import SITE_FILES
-    from scofeed.site.plan import is_excluded, page_tags, plan_feeds, published_filed
+    from scofeed.site.plan import is_excluded, page_tags, plan_feeds, published_filed, tags_of
     from scofeed.site.refs import Refs
     from scofeed.site.sitemap import TYPEPAD_FEEDS
 
@@ -209,7 +209,8 @@ def _rebuild(
     published_posts, problems = measured(published_posts, config)  # enclosures of static/
     if problems:
         raise unreadable(problems)
-    specs = plan_feeds(published_posts, filed, config)
+    tagged = tags_of(published_posts, config)  # for the feeds and the pages alike
+    specs = plan_feeds(published_posts, filed, config, tagged)
     # Their entries stay cached even where this build renders none of their files.
     cache.keep_entries_of(post.digest for spec in specs for post in spec.entries)
     others = scan_signature([file for file in scanned if not post_markup(file[0])])
@@ -219,7 +220,7 @@ def _rebuild(
     # (it made a second, contradicting rule for /index.rdf).
     reserved = [job.path for job in jobs] + SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
     site = plan_pages(
-        published_posts, filed, config, reserved, page_tags(published_posts, config),
+        published_posts, filed, config, reserved, page_tags(tagged, config),
         [not is_excluded(post, config) for post in published_posts],
     )  # fmt: skip
     if isinstance(site, list):

@@ -142,19 +142,20 @@ def _common(path: str, title: str, config: Config) -> dict[str, Any]:
 
 def render_page(page: Page, config: Config, entry_for: EntryFor) -> bytes:
     """One page's bytes."""
-    site_templates = config.templates_dir
     if isinstance(page, PostPage):
-        return templates.render(site_templates, "post.html", _post_context(page, config, entry_for))
+        return _render(config, "post.html", _post_context(page, config, entry_for))
     if isinstance(page, ListPage):
-        context = _list_context(page, config, entry_for)
-        return templates.render(site_templates, "list.html", context)
+        return _render(config, "list.html", _list_context(page, config, entry_for))
     if isinstance(page, ArchiveIndex):
-        return templates.render(site_templates, "archives.html", _archive_context(page, config))
+        return _render(config, "archives.html", _archive_context(page, config))
     if isinstance(page, TagIndex):
-        return templates.render(site_templates, "tags.html", _tags_context(page, config))
-    return templates.render(
-        site_templates, "redirect.html", _redirect_context(page, config, entry_for)
-    )
+        return _render(config, "tags.html", _tags_context(page, config))
+    return _render(config, "redirect.html", _redirect_context(page, config, entry_for))
+
+
+def _render(config: Config, name: str, context: dict[str, Any]) -> bytes:
+    # The compiled templates are kept in the cache folder, for the next build.
+    return templates.render(config.templates_dir, name, context, config.cache_dir / "templates")
 
 
 def _post_context(page: PostPage, config: Config, entry_for: EntryFor) -> dict[str, Any]:
@@ -333,4 +334,4 @@ def render_not_found(config: Config) -> bytes:
     context = _common("404.html", "Page not found", config)
     context["home"] = config.base_url
     context["archives"] = layout.url(config, layout.ARCHIVES)
-    return templates.render(config.templates_dir, "404.html", context)
+    return _render(config, "404.html", context)

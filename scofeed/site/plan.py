@@ -121,11 +121,16 @@ def published_filed(
 
 
 def plan_feeds(
-    published: Sequence[Post], filed: Sequence[tuple[str, ...]], config: Config
+    published: Sequence[Post],
+    filed: Sequence[tuple[str, ...]],
+    config: Config,
+    tagged: Sequence[tuple[str, ...]] | None = None,
 ) -> list[FeedSpec]:
     """`plan`, from `published_filed`'s answer: the category's feed, one per country and one
-    per tag. A post with a tag of `exclude_tags` is in none of them."""
-    tagged = tags_of(published, config)
+    per tag (`tagged`: `tags_of(published)`, if the caller has it). A post with a tag of
+    `exclude_tags` is in none of them."""
+    if tagged is None:
+        tagged = tags_of(published, config)
     if config.exclude_tags:
         kept = [i for i, post in enumerate(published) if not is_excluded(post, config)]
         published = [published[i] for i in kept]
@@ -207,13 +212,13 @@ def is_excluded(post: Post, config: Config) -> bool:
     return any(_term_slug(t) in excluded for t in post_terms(post, config))
 
 
-def page_tags(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
-    """The tags each post's page lists it under: those with feeds (`exclude_tags` have
-    none, so no page either: its feed links would lead nowhere)."""
+def page_tags(tagged: Sequence[tuple[str, ...]], config: Config) -> list[tuple[str, ...]]:
+    """The tags each post's page lists it under, from `tags_of`'s answer: those with feeds
+    (`exclude_tags` have none, so no page either: its feed links would lead nowhere)."""
+    if not config.exclude_tags:
+        return list(tagged)
     excluded = {_term_slug(tag) for tag in config.exclude_tags}
-    return [
-        tuple(t for t in tags if _term_slug(t) not in excluded) for tags in tags_of(posts, config)
-    ]
+    return [tuple(t for t in tags if _term_slug(t) not in excluded) for tags in tagged]
 
 
 def tags_of(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:

@@ -10,14 +10,18 @@ template file and its line; the build then publishes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
 import os
 import traceback
+import types
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import InputError, Problem
+from scofeed.infra.atomic import write_atomic
 
 if TYPE_CHECKING:
     import jinja2
@@ -33,16 +37,18 @@ class TemplateError(InputError):
 
 
 @cache
-def environment(site_templates: Path) -> jinja2.Environment:
+def environment(site_templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     """The templates, the site's own first; one environment per folder, compiled once (until
-    `refresh` sees the site's templates change)."""
+    `refresh` sees the site's templates change). With `compiled`, a folder, the compiled
+    templates are kept there for the next process: compiling the pages' templates took 45 ms
+    of every rebuild."""
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
     if site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(site_templates))
     loaders.append(jinja2.FileSystemLoader(PACKAGED))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -51,13 +57,84 @@ def environment(site_templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.bytecode_cache = _bytecode_cache(compiled, env)
+    return env
 
 
-def render(site_templates: Path, name: str, context: dict[str, Any]) -> bytes:
-    """Template `name` with `context`, as UTF-8 bytes."""
+def _bytecode_cache(folder: Path | None, env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     import jinja2
 
-    env = environment(site_templates)
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    where = folder
+    # What the code compiled depends on besides the source (Jinja2 keys it by the source only).
+    settings = hashlib.sha256(
+        repr(
+            (
+                env.autoescape,
+                env.trim_blocks,
+                env.lstrip_blocks,
+                env.keep_trailing_newline,
+                env.newline_sequence,
+                env.optimized,
+                env.undefined.__name__,
+            )
+        ).encode()
+    ).hexdigest()[:16]
+
+    class Compiled(jinja2.BytecodeCache):
+        """Each template's code in a file of its own, under a header that names Jinja2's and
+        Python's bytecode, these options and the template's source: any other file, cut short
+        or garbled, is compiled again. (Jinja2's own cache unpickles what it reads; the build
+        cache admits no pickle it did not write, and neither does this.)"""
+
+        def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+            return where / f"{bucket.key}.bin"
+
+        def _header(self, bucket: jinja2.bccache.Bucket) -> bytes:
+            return b"%s%s %s\n" % (
+                jinja2.bccache.bc_magic,
+                settings.encode(),
+                bucket.checksum.encode(),
+            )
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                data = self._path(bucket).read_bytes()
+            except OSError:
+                return
+            header = self._header(bucket)
+            if data.startswith(header):
+                try:
+                    # Like Python's own __pycache__: the project's folder, trusted as its code.
+                    code = marshal.loads(data[len(header) :])  # noqa: S302
+                except (EOFError, ValueError, TypeError):
+                    return
+                if isinstance(code, types.CodeType):
+                    bucket.code = code
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            if bucket.code is None:
+                return
+            data = self._header(bucket) + marshal.dumps(bucket.code)
+            # A cache folder gone meanwhile costs the next build a compile, no more.
+            with contextlib.suppress(OSError):
+                write_atomic(self._path(bucket), data, durable=False)
+
+    return Compiled()
+
+
+def render(
+    site_templates: Path, name: str, context: dict[str, Any], compiled: Path | None = None
+) -> bytes:
+    """Template `name` with `context`, as UTF-8 bytes (`compiled`: see `environment`)."""
+    import jinja2
+
+    env = environment(site_templates, compiled)
     try:
         return env.get_template(name).render(context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
