@@ -12,7 +12,8 @@ import pytest
 
 from scofeed.config import Config, load_config
 from scofeed.errors import OutputError
-from scofeed.publish import output
+from scofeed.infra import parallel
+from scofeed.publish import output, rendering
 from scofeed.publish.build import build
 
 from conftest import NOW, POSTS, tree
@@ -36,10 +37,23 @@ def _site(tmp_path: Path) -> Config:
     ],
 )
 @pytest.mark.parametrize("fail_at", [1, 5, 20])
+@pytest.mark.parametrize("workers", [0, 2])
 def test_a_failed_write_publishes_nothing_and_the_next_build_succeeds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, message: str, fail_at: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+    message: str,
+    fail_at: int,
+    workers: int,
 ) -> None:
+    """In this process, or in the forked workers that render and stage a big build's files
+    (`workers`: the write that fails is then a worker's, whose files this process never
+    named)."""
     config = _site(tmp_path)
+    if workers:
+        monkeypatch.setattr(parallel, "cores", lambda: workers)
+        monkeypatch.setattr(rendering, "PARALLEL_FILES", 1)
+        monkeypatch.setattr(rendering, "PARALLEL_ENTRIES", 1)
     before = tree(config.output_dir)
     real_fdopen = os.fdopen
     writes = 0

@@ -9,6 +9,7 @@ not change, and whose published copy is still what was written, is neither rende
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -381,14 +382,15 @@ def _make(
 
     todo = [job for job in jobs if not unchanged(job.path, job.key)]
     total = len(kept) + len(todo)
-    for done, (job, (data, problems)) in enumerate(
-        zip(todo, render_all(todo, config, entries), strict=True), 1
-    ):
-        findings.extend(problems)
-        add(job.path, job.key, data)
-        publication.checkpoint(f"rendered {done}")
-        if progress is not None:
-            progress("feeds", len(kept) + done, total)
+    # Closed on the way out, whatever happens: its workers are then done staging files.
+    with contextlib.closing(render_all(todo, config, entries, publication)) as rendered:
+        for done, (job, (staged, sha, problems)) in enumerate(zip(todo, rendered, strict=True), 1):
+            findings.extend(problems)
+            publication.adopt(staged)
+            made[job.path] = (job.key, sha)
+            publication.checkpoint(f"rendered {done}")
+            if progress is not None:
+                progress("feeds", len(kept) + done, total)
     # The site's own files (sitemap, OPML, embed script, 404 page, redirects): cheap, so made
     # on every build that changed anything (publish leaves a file whose bytes are the same).
     # After edits that moved no post (`unmoved`) none of them can have changed: kept as they

@@ -29,6 +29,10 @@ from scofeed.publish.cache import FileRecord, StatKey
 Checkpoint = Callable[[str], None]
 
 
+# A staged file: its path below the output folder, and its temporary file's name beside its
+# target (None: the published file already holds these bytes).
+Staged = tuple[str, str | None]
+
 # Above this many changed files, one flush of the file system replaces an fsync per file.
 BATCH = 64
 
@@ -88,19 +92,43 @@ class Publication:
         # folder repeated, as a big site stages 100,000s of them
         self.staged: list[tuple[str, str]] = []
         self._checked: set[str] = set()  # the folders `safe_target` found inside
+        self._marked = False  # `expect_staging` was called
+        self._by_workers = False  # and workers may have staged files not yet adopted
 
     def add(self, relative: str, data: bytes) -> None:
+        with self._reported():
+            staged = self.prepare(relative, data)
+        self.adopt(staged)
+
+    def prepare(self, relative: str, data: bytes) -> Staged:
+        """Stage one file, in this process or in a worker forked after `expect_staging` (a
+        clean build's workers stage the files they render: sending every file's bytes to one
+        process to write them made that process a clean build's bottleneck). The file is part
+        of the publication once `adopt`ed; an OSError is the caller's to report."""
         target = safe_target(self.output_dir, relative, checked=self._checked)
-        self.paths.add(relative)
         if _same_bytes(target, data):
+            return relative, None
+        self.expect_staging()
+        return relative, os.path.basename(stage(target, data, durable=False))
+
+    def adopt(self, staged: Staged) -> None:
+        """Make a `prepare`d file part of the publication."""
+        relative, name = staged
+        self.paths.add(relative)
+        if name is None:
             self.unchanged.append(relative)
             return
-        if not self.staged and self.cache_dir is not None:
-            mark_staging(self.cache_dir)
-        with self._reported():
-            tmp = stage(target, data, durable=False)
-            self.staged.append((relative, os.path.basename(tmp)))
+        self.staged.append((relative, name))
         self.checkpoint(f"staged {len(self.staged) - 1}")
+
+    def expect_staging(self, *, by_workers: bool = False) -> None:
+        """Note, before the first file is staged, that the output may hold this run's
+        leftovers (`mark_staging`); `by_workers`: other processes are about to stage files,
+        which `discard` must then look for in the output folder."""
+        if not self._marked and self.cache_dir is not None:
+            mark_staging(self.cache_dir)
+        self._marked = True
+        self._by_workers = self._by_workers or by_workers
 
     def commit(self, stale: Iterable[str] = ()) -> PublishReport:
         """Flush every staged file, rename each into place, then remove the `stale` paths."""
@@ -141,6 +169,8 @@ class Publication:
         for relative, name in self.staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._tmp(relative, name))
+        if self._by_workers:  # and those workers staged but no result named (a run stopped)
+            clean_temp_files(self.output_dir)
 
     def _tmp(self, relative: str, name: str) -> str:
         return os.path.join(self.output_dir, os.path.dirname(relative), name)
@@ -154,8 +184,13 @@ class Publication:
             self.discard()
             if not isinstance(exc, OSError):
                 raise
-            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-            raise OutputError(f"{exc.filename or self.output_dir}: cannot write: {why}") from exc
+            raise cannot_write(exc, self.output_dir) from exc
+
+
+def cannot_write(exc: OSError, output_dir: Path) -> OutputError:
+    """What a failed write says: where, and why."""
+    why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return OutputError(f"{exc.filename or output_dir}: cannot write: {why}")
 
 
 def publish(

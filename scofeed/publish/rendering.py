@@ -6,7 +6,7 @@ there is much to do (a clean build), in this process otherwise (a rebuild after 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from scofeed.posts.post import Post
+    from scofeed.publish.output import Publication, Staged
     from scofeed.site.archive import Page
     from scofeed.site.entries import Entry
     from scofeed.site.plan import FeedSpec
@@ -286,11 +287,14 @@ ENTRY_CHUNK = 50
 
 
 def render_all(
-    todo: list[Job], config: Config, entries: Entries
-) -> Iterator[tuple[bytes, list[Problem]]]:
-    """Each job's bytes and the problems its check finds, in order; on every core when there
-    are many. Then the entries come first, each rendered once by one worker, so that the file
-    workers, forked after, find every entry in the cache they inherit."""
+    todo: list[Job], config: Config, entries: Entries, publication: Publication
+) -> Generator[tuple[Staged, str, list[Problem]], None, None]:
+    """Each job's file staged in `publication` (to `adopt`, in order), with the SHA-256 of its
+    bytes and the problems its check finds; on every core when there are many. Then the
+    entries come first, each rendered once by one worker, so that the file workers, forked
+    after, find every entry in the cache they inherit; and each file is staged by the worker
+    that rendered it, its bytes never sent to this process. Close the iterator if not
+    consumed to the end: the workers are then done before it returns."""
     parallel = (
         len(todo) >= PARALLEL_FILES and sum(len(job.posts) for job in todo) >= PARALLEL_ENTRIES
     )
@@ -308,10 +312,10 @@ def render_all(
         # memos; held here too, they added 40 MB to the build's peak for no gain.
         for post, entry in zip(wanted, made, strict=True):
             entries.add(post, entry, remember=False)
+        publication.expect_staging(by_workers=True)
     # Workers get indices: the jobs (and their posts) they inherit, never through a pipe.
-    yield from fork_map(
-        _render_job, range(len(todo)), shared=(todo, config, entries), parallel=parallel
-    )
+    shared = (todo, config, entries, publication)
+    yield from fork_map(_render_job, range(len(todo)), shared=shared, parallel=parallel)
 
 
 def _render_entries(shared: tuple[list[Post], Config, Refs | None], indices: range) -> list[Entry]:
@@ -322,9 +326,18 @@ def _render_entries(shared: tuple[list[Post], Config, Refs | None], indices: ran
 
 
 def _render_job(
-    shared: tuple[list[Job], Config, Entries], index: int
-) -> tuple[bytes, list[Problem]]:
-    todo, config, entries = shared
+    shared: tuple[list[Job], Config, Entries, Publication], index: int
+) -> tuple[Staged, str, list[Problem]]:
+    import hashlib
+
+    from scofeed.publish.output import cannot_write
+
+    todo, config, entries, publication = shared
     job = todo[index]
     data = job.make(config, entries)
-    return data, job.check(data, job.path)
+    problems = job.check(data, job.path)
+    try:
+        staged = publication.prepare(job.path, data)
+    except OSError as exc:
+        raise cannot_write(exc, config.output_dir) from exc
+    return staged, hashlib.sha256(data).hexdigest(), problems

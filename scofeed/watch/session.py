@@ -13,6 +13,7 @@ the ones a batch build would write; the tests compare the two after a series of 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -182,10 +183,10 @@ class Session:
         publication = Publication(config.output_dir, cache_dir=config.cache_dir)
         findings: list[Problem] = []
         try:
-            made = render_all(jobs, config, kept.entries)
-            for job, (data, found) in zip(jobs, made, strict=True):
-                findings += found
-                publication.add(job.path, data)
+            with contextlib.closing(render_all(jobs, config, kept.entries, publication)) as made:
+                for staged, _, found in made:
+                    findings += found
+                    publication.adopt(staged)
             if findings:
                 raise InputError(f"{len({p.path for p in findings})} feed(s) would be invalid; "
                                  "nothing was published", findings)  # fmt: skip
