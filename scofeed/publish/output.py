@@ -92,6 +92,7 @@ class Publication:
         # folder repeated, as a big site stages 100,000s of them
         self.staged: list[tuple[str, str]] = []
         self._checked: set[str] = set()  # the folders `safe_target` found inside
+        self._made: set[str] = set()  # the folders staging made or found (`stage`)
         self._marked = False  # `expect_staging` was called
         self._by_workers = False  # and workers may have staged files not yet adopted
 
@@ -109,7 +110,7 @@ class Publication:
         if _same_bytes(target, data):
             return relative, None
         self.expect_staging()
-        return relative, os.path.basename(stage(target, data, durable=False))
+        return relative, os.path.basename(stage(target, data, durable=False, made=self._made))
 
     def adopt(self, staged: Staged) -> None:
         """Make a `prepare`d file part of the publication."""
