@@ -1,6 +1,7 @@
 """Rendering what a build must write: each post's entry once (or from the cache), then each
-file of each feed folder and each page, checked before it may be published; on every core when
-there is much to do (a clean build), in this process otherwise (a rebuild after an edit).
+file of each feed folder and each page, checked and staged for publishing by the process that
+rendered it; on every core when there is much to do (a clean build), in this process otherwise
+(a rebuild after an edit).
 """
 
 from __future__ import annotations
