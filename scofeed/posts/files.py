@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from stat import S_ISREG
 from typing import NamedTuple
@@ -55,10 +56,6 @@ def walk_files(
     def refuse(parts: tuple[str, ...], real: str, why: str) -> None:
         found.append((parts, ("/".join(parts), real, why)))
 
-    def unreadable(parts: tuple[str, ...], real_folder: str, exc: OSError) -> None:
-        shown = (*parts[:-1], parts[-1] + "/") if parts else ("./",)
-        refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
-
     while todo:
         folder, parts = todo.pop()
         real_folder = os.path.realpath(folder)
@@ -69,55 +66,54 @@ def walk_files(
             refuse((*parts[:-1], parts[-1] + "/"), real_folder,
                    f"folders nest over {MAX_FOLDER_DEPTH} deep here; flatten them")  # fmt: skip
             continue
+        # The folder's entries one at a time: each keeps its full stat once asked, and a list
+        # of a flat store's 300,000 entries was most of a no-op build's peak memory (390 MB).
         try:
-            scan = os.scandir(folder)
-        except OSError as exc:
-            unreadable(parts, real_folder, exc)
-            continue
-        # One entry at a time: each keeps its full stat once asked, and a list of a flat
-        # store's 300,000 entries was most of a no-op build's peak memory (390 MB).
-        try:
-            with scan:
-                for entry in scan:
-                    if skip_hidden and entry.name.startswith("."):
-                        continue
-                    path = (*parts, entry.name)
-                    real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                    try:
-                        is_dir = entry.is_dir()
-                    except OSError as exc:  # a link loop: a post by its name, or nothing at all
-                        if suffix is None or entry.name.endswith(suffix):
-                            refuse(path, real, f"cannot be read: {exc.strerror or exc}")
-                        continue
-                    if is_dir:
-                        if real != root and not real.startswith(root + os.sep):
-                            refuse((*parts, entry.name + "/"), real,
-                                   f"links to {real}, outside {called}; copy it in")  # fmt: skip
-                        else:
-                            todo.append((entry.path, path))
-                        continue
-                    if suffix is not None and not entry.name.endswith(suffix):
-                        continue
-                    stat: FileStat | str
-                    if not real.startswith(root + os.sep):
-                        stat = f"links to {real}, outside {called}; copy it in"
+            for entry in _entries(folder):
+                if skip_hidden and entry.name.startswith("."):
+                    continue
+                path = (*parts, entry.name)
+                real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                try:
+                    is_dir = entry.is_dir()
+                except OSError as exc:  # a link loop: a post by its name, or nothing at all
+                    if suffix is None or entry.name.endswith(suffix):
+                        refuse(path, real, f"cannot be read: {exc.strerror or exc}")
+                    continue
+                if is_dir:
+                    if real != root and not real.startswith(root + os.sep):
+                        refuse((*parts, entry.name + "/"), real,
+                               f"links to {real}, outside {called}; copy it in")  # fmt: skip
                     else:
-                        try:
-                            full = entry.stat()
-                        except OSError as exc:
-                            stat = f"cannot be read: {exc.strerror or exc}"
+                        todo.append((entry.path, path))
+                    continue
+                if suffix is not None and not entry.name.endswith(suffix):
+                    continue
+                stat: FileStat | str
+                if not real.startswith(root + os.sep):
+                    stat = f"links to {real}, outside {called}; copy it in"
+                else:
+                    try:
+                        full = entry.stat()
+                    except OSError as exc:
+                        stat = f"cannot be read: {exc.strerror or exc}"
+                    else:
+                        if S_ISREG(full.st_mode):
+                            stat = file_stat(full)
                         else:
-                            if S_ISREG(full.st_mode):
-                                stat = file_stat(full)
-                            else:
-                                stat = (
-                                    "is no regular file (a FIFO, a device or a socket); remove it"
-                                )
-                    found.append((path, ("/".join(path), real, stat)))
-        except OSError as exc:  # reading the folder failed half-way
-            unreadable(parts, real_folder, exc)
+                            stat = "is no regular file (a FIFO, a device or a socket); remove it"
+                found.append((path, ("/".join(path), real, stat)))
+        except OSError as exc:  # the folder cannot be read, or failed half-way
+            shown = (*parts[:-1], parts[-1] + "/") if parts else ("./",)
+            refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
     found.sort(key=lambda item: item[0])
     return [post_file for _, post_file in found]
+
+
+def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    """The folder's entries as it is read; an OSError if it cannot be, at first or half-way."""
+    with os.scandir(folder) as scan:
+        yield from scan
 
 
 def file_version(stat: os.stat_result | FileStat) -> tuple[int, int, int, int]:

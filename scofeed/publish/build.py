@@ -184,7 +184,6 @@ def _rebuild(
     from scofeed.publish.static import bundle_files, measured, refuse_shadowed, static_files
     from scofeed.site import layout
     from scofeed.site.archive import plan_pages
-    from scofeed.site.pages import SITE_FILES
     from scofeed.site.plan import is_excluded, page_tags, plan_feeds, published_filed, tags_of
     from scofeed.site.refs import Refs
     from scofeed.site.sitemap import TYPEPAD_FEEDS
@@ -219,7 +218,7 @@ def _rebuild(
     jobs = list(feed_jobs(specs, unmoved))
     # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
     # (it made a second, contradicting rule for /index.rdf).
-    reserved = [job.path for job in jobs] + SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
+    reserved = [job.path for job in jobs] + layout.SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
     site = plan_pages(
         published_posts, filed, config, reserved, page_tags(tagged, config),
         [not is_excluded(post, config) for post in published_posts],
@@ -234,7 +233,7 @@ def _rebuild(
     if problems:
         raise InputError("page bundles' files cannot be published; nothing was", problems)
     statics += resources
-    refuse_shadowed(statics, [job.path for job in jobs] + SITE_FILES, config)
+    refuse_shadowed(statics, [job.path for job in jobs] + layout.SITE_FILES, config)
 
     publication = Publication(config.output_dir, checkpoint, cache_dir=config.cache_dir)
     try:

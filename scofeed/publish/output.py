@@ -105,12 +105,15 @@ class Publication:
         """Stage one file, in this process or in a worker forked after `expect_staging` (a
         clean build's workers stage the files they render: sending every file's bytes to one
         process to write them made that process a clean build's bottleneck). The file is part
-        of the publication once `adopt`ed; an OSError is the caller's to report."""
+        of the publication once `adopt`ed. An `OutputError` says what could not be written."""
         target = safe_target(self.output_dir, relative, checked=self._checked)
-        if _same_bytes(target, data):
-            return relative, None
-        self.expect_staging()
-        return relative, os.path.basename(stage(target, data, durable=False, made=self._made))
+        try:
+            if _same_bytes(target, data):
+                return relative, None
+            self.expect_staging()
+            return relative, os.path.basename(stage(target, data, durable=False, made=self._made))
+        except OSError as exc:
+            raise _cannot_write(exc, self.output_dir) from exc
 
     def adopt(self, staged: Staged) -> None:
         """Make a `prepare`d file part of the publication."""
@@ -185,10 +188,10 @@ class Publication:
             self.discard()
             if not isinstance(exc, OSError):
                 raise
-            raise cannot_write(exc, self.output_dir) from exc
+            raise _cannot_write(exc, self.output_dir) from exc
 
 
-def cannot_write(exc: OSError, output_dir: Path) -> OutputError:
+def _cannot_write(exc: OSError, output_dir: Path) -> OutputError:
     """What a failed write says: where, and why."""
     why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
     return OutputError(f"{exc.filename or output_dir}: cannot write: {why}")

@@ -331,14 +331,8 @@ def _render_job(
 ) -> tuple[Staged, str, list[Problem]]:
     import hashlib
 
-    from scofeed.publish.output import cannot_write
-
     todo, config, entries, publication = shared
     job = todo[index]
     data = job.make(config, entries)
     problems = job.check(data, job.path)
-    try:
-        staged = publication.prepare(job.path, data)
-    except OSError as exc:
-        raise cannot_write(exc, config.output_dir) from exc
-    return staged, hashlib.sha256(data).hexdigest(), problems
+    return publication.prepare(job.path, data), hashlib.sha256(data).hexdigest(), problems

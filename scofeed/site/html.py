@@ -155,7 +155,7 @@ def render_page(page: Page, config: Config, entry_for: EntryFor) -> bytes:
 
 def _render(config: Config, name: str, context: dict[str, Any]) -> bytes:
     # The compiled templates are kept in the cache folder, for the next build.
-    return templates.render(config.templates_dir, name, context, config.cache_dir / "templates")
+    return templates.render(config.templates_dir, name, context, config.cache_dir)
 
 
 def _post_context(page: PostPage, config: Config, entry_for: EntryFor) -> dict[str, Any]:

@@ -44,6 +44,10 @@ ROBOTS_FILE = "robots.txt"
 NOT_FOUND_FILE = "404.html"
 REDIRECTS_FILE = "_redirects"
 
+# The site's own files besides feeds and pages (`site.pages.site_files`): no page may take
+# their path.
+SITE_FILES = [OPML_FILE, EMBED_SCRIPT, SITEMAP_FILE, ROBOTS_FILE, NOT_FOUND_FILE, REDIRECTS_FILE]
+
 FEED_FORMATS = {"rss": RSS_FILE, "atom": ATOM_FILE}
 # The feeds beside each other in every feed folder: file name, media type, what people call it.
 FEED_FILES = (

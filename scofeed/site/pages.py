@@ -152,12 +152,6 @@ def render_opml(specs: Sequence[FeedSpec], config: Config) -> bytes:
     return bytes(data)
 
 
-# The site's own files besides feeds and pages (see `site_files`): no page may take their path.
-SITE_FILES = [
-    "feeds.opml", "embed.js", "sitemap.xml", "robots.txt", "404.html", "_redirects",
-]  # fmt: skip
-
-
 def site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[str, bytes]:
     """Sitemap, OPML, embed script, robots.txt, 404 page and redirects, by path."""
     from scofeed.site.html import render_not_found
@@ -171,5 +165,5 @@ def site_files(specs: list[FeedSpec], site: SitePages, config: Config) -> dict[s
         layout.REDIRECTS_FILE: redirects(site.redirects, config),
         **sitemap_files(site.pages, config),
     }
-    assert set(files) <= {*SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
+    assert set(files) <= {*layout.SITE_FILES, *(f for f in files if f.startswith("sitemap-"))}
     return files
