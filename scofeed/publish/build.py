@@ -27,7 +27,6 @@ from scofeed.publish.cache import (
     BuildCache,
     FileRecord,
     LastBuild,
-    StatKey,
     cache_key,
     stat_key_of,
 )
@@ -237,7 +236,7 @@ def _rebuild(
 
     publication = Publication(config.output_dir, checkpoint, cache_dir=config.cache_dir)
     try:
-        made, kept, seen = _make(
+        made, kept = _make(
             jobs, specs, site, statics, config, cache, refs, publication, progress, unmoved
         )
     except BaseException:
@@ -267,8 +266,8 @@ def _rebuild(
     # in once published). The plan's pages and jobs are dropped first (`scofeed watch` keeps
     # them in its `Plan`): the end of a big build is its peak, and they were 90 MB of it at
     # 100,000 posts.
-    records = _records(made, seen, publication.paths, config.output_dir)
-    del made, jobs, statics
+    records = _with_stats(made, publication.paths, config.output_dir)
+    del jobs, statics
     kept_site = site if on_plan is not None else None
     del site
 
@@ -324,19 +323,16 @@ def _rebuild(
     )
 
 
-def _records(
-    made: dict[str, tuple[str, str]],
-    seen: dict[str, StatKey],
-    replaced: set[str],
-    output_dir: Path,
+def _with_stats(
+    made: dict[str, FileRecord], replaced: set[str], output_dir: Path
 ) -> dict[str, FileRecord]:
-    out, found = str(output_dir), {}
-    for path, (key, sha) in made.items():
-        stat = seen.get(path)
-        if stat is None and path not in replaced:
-            stat = stat_key_of(os.path.join(out, path))
-        found[path] = (key, sha, stat)
-    return found
+    """`made`, each file rendered again but left as it was (same bytes) given its stat, in
+    place."""
+    out = str(output_dir)
+    for path, record in made.items():
+        if record[2] is None and path not in replaced:
+            made[path] = (record[0], record[1], stat_key_of(os.path.join(out, path)))
+    return made
 
 
 def _make(
@@ -350,18 +346,17 @@ def _make(
     publication: Publication,
     progress: Progress | None,
     unmoved: Unmoved | None,
-) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, StatKey]]:
+) -> tuple[dict[str, FileRecord], list[str]]:
     """Render and stage every file whose inputs or published bytes changed; raise
-    `InputError` when a feed fails its check. Returns what each file was made from (key and
-    hash), the paths kept as they were, and the stats of those found as written."""
+    `InputError` when a feed fails its check. Returns each file's record (what it was made
+    from, its hash, and its stat when found as written) and the paths kept as they were."""
     from scofeed.publish.rendering import Entries, render_all
     from scofeed.site.pages import site_files
 
     entries = Entries(config, cache, refs)
     kept: list[str] = []
-    made: dict[str, tuple[str, str]] = {}
+    made: dict[str, FileRecord] = {}
     findings: list[Problem] = []
-    seen: dict[str, StatKey] = {}  # the stat of every file found as it was written
 
     folder = os.path.join(config.output_dir, "")
 
@@ -369,15 +364,16 @@ def _make(
         before = cache.files.get(path)
         if before is None or before[0] != key:
             return False
-        if not as_written(folder, path, before, seen):
+        record = as_written(folder, path, before)
+        if record is None:
             return False
         kept.append(path)  # same inputs, same published bytes: nothing to do
-        made[path] = before[:2]
+        made[path] = record
         return True
 
     def add(path: str, key: str, data: bytes) -> None:
         publication.add(path, data)
-        made[path] = (key, hashlib.sha256(data).hexdigest())
+        made[path] = (key, hashlib.sha256(data).hexdigest(), None)
 
     todo = [job for job in jobs if not unchanged(job.path, job.key)]
     total = len(kept) + len(todo)
@@ -386,7 +382,7 @@ def _make(
         for done, (job, (staged, sha, problems)) in enumerate(zip(todo, rendered, strict=True), 1):
             findings.extend(problems)
             publication.adopt(staged)
-            made[job.path] = (job.key, sha)
+            made[job.path] = (job.key, sha, None)
             publication.checkpoint(f"rendered {done}")
             if progress is not None:
                 progress("feeds", len(kept) + done, total)
@@ -399,7 +395,6 @@ def _make(
     if not (ours and all(unchanged(path, "site") for path in ours)):
         del kept[start:]  # those `unchanged` took before one was found changed
         for path, data in site_files(specs, site, config).items():
-            seen.pop(path, None)
             add(path, "site", data)
     for static in statics:
         if unchanged(static.path, static.key):
@@ -417,4 +412,4 @@ def _make(
             f"{feeds_} feed{'' if feeds_ == 1 else 's'} would be invalid; nothing was published",
             findings,
         )
-    return made, kept, seen
+    return made, kept

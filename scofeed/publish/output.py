@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache import FileRecord, StatKey
+from scofeed.publish.cache import FileRecord
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -301,28 +301,27 @@ def still_published(files: dict[str, FileRecord], output_dir: Path) -> bool:
     if not files:
         return False
     folder = os.path.join(output_dir, "")
-    return all(as_written(folder, path, record) for path, record in files.items())
+    return all(as_written(folder, path, record) is not None for path, record in files.items())
 
 
-def as_written(
-    folder: str, path: str, record: FileRecord, seen: dict[str, StatKey] | None = None
-) -> bool:
-    """The published file `path` in `folder` (the output folder, ending in a separator) still
-    holds the bytes recorded: its stat, unchanged since it was written, says so without reading
-    it; otherwise its hash decides. The stat goes into `seen`, so the cache's records need no
-    second one. (`file_stat_key` spelled out, no os.path.join: a rebuild asks this of every
-    file of the site.)"""
+def as_written(folder: str, path: str, record: FileRecord) -> FileRecord | None:
+    """The record of the published file `path` in `folder` (the output folder, ending in a
+    separator) when it still holds the bytes `record` says, else None: its stat, unchanged since
+    it was written, says so without reading it (and `record` itself is returned: a rebuild's
+    records of 140,000 kept files are the cache's, not copies); otherwise its hash decides, and
+    the record gets the new stat. (`file_stat_key` spelled out, no os.path.join: a rebuild asks
+    this of every file of the site.)"""
     full = folder + path
     try:
         st = os.stat(full)
     except OSError:
-        return False
+        return None
     stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-    if stat != record[2] and _sha(full) != record[1]:
-        return False
-    if seen is not None:
-        seen[path] = stat
-    return True
+    if stat == record[2]:
+        return record
+    if _sha(full) != record[1]:
+        return None
+    return (record[0], record[1], stat)
 
 
 def _sha(path: str) -> str | None:
