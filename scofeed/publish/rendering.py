@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, partial
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from scofeed.config import Config
 from scofeed.errors import Problem
@@ -157,12 +157,14 @@ class Entries:
 @dataclass(frozen=True, slots=True)
 class Job:
     """A file to render: its path below output/, the key of its inputs, the posts whose
-    entries it shows, how to make its bytes and how to check them."""
+    entries it shows, how to make its bytes (`make(subject, config, entries)`, no partial:
+    a site has a job per file, 140,000 at 100,000 posts) and how to check them."""
 
     path: str
     key: str
     posts: tuple[Post, ...]
-    make: Callable[[Config, Entries], bytes]
+    make: Callable[[Any, Config, Entries], bytes]
+    subject: Any  # the FeedSpec or Page the file shows
     check: Checker
 
 
@@ -246,7 +248,8 @@ def document_jobs(
             path,
             key or feed_key(document, file.kind, posts),
             document.entries,
-            partial(file.render, document),
+            file.render,
+            document,
             file.check,
         )
 
@@ -275,7 +278,7 @@ def page_jobs(
         if key is None:
             key = page_key(page, items)
             key = f"{key} {templates}" if templates else key
-        yield Job(page.path, key, posts, partial(render_page, page), _no_check)
+        yield Job(page.path, key, posts, render_page, page, _no_check)
 
 
 # Forking workers costs more than it saves below this many files to render, or this many
@@ -333,6 +336,6 @@ def _render_job(
 
     todo, config, entries, publication = shared
     job = todo[index]
-    data = job.make(config, entries)
+    data = job.make(job.subject, config, entries)
     problems = job.check(data, job.path)
     return publication.prepare(job.path, data), hashlib.sha256(data).hexdigest(), problems
