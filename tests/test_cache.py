@@ -347,3 +347,25 @@ def test_a_one_post_build_reads_only_the_entries_it_uses(
     shutil.rmtree(config.cache_dir)
     build(config, now=NOW)
     assert tree(tmp_path / "output") == edited  # as a clean build of the same posts
+
+
+def test_files_dated_beyond_what_64_bits_of_nanoseconds_hold_are_still_cached(
+    tmp_path: Path, project: Callable[..., Config]
+) -> None:
+    # The cache packs each stat in 32 bytes; a clock set to year 3000 (or `touch -d`) makes a
+    # time no signed 64-bit number of nanoseconds holds (ext4 and tmpfs keep it as 2446, still
+    # past 2262). Such files are still told apart; the scan's signature once crashed on them.
+    year_ns = 32503680000 * 10**9
+    config = project(notes(3, 5))
+    names = sorted((tmp_path / "posts").iterdir())
+    os.utime(names[0], ns=(year_ns, year_ns))
+    first = build(config, now=NOW)
+    assert first.written
+    os.utime(tmp_path / "output" / "rss.xml", ns=(year_ns, year_ns))
+    again = build(config, now=NOW)
+    assert again.written == () and "rss.xml" in again.unchanged  # a no-op, every file kept
+    names[0].write_text(names[0].read_text("utf-8").replace("Officials", "Ministers"), "utf-8")
+    os.utime(names[0], ns=(year_ns, year_ns))
+    edited = build(config, now=NOW)
+    assert "rss.xml" in edited.written
+    assert b"Ministers met" in (tmp_path / "output" / "rss.xml").read_bytes()

@@ -136,7 +136,10 @@ def scan_signature(scanned: list[PostFile]) -> str:
         else:
             add(file_version(stat))
     digest = hashlib.sha256("\0".join(key for key, _, _ in scanned).encode())
-    digest.update(array("q", numbers).tobytes())
+    try:
+        digest.update(array("q", numbers).tobytes())
+    except OverflowError:  # a time past 2262 (a clock set wrong, `touch -d 3000-01-01`)
+        digest.update(repr(numbers).encode())
     digest.update(repr(unusable).encode())
     return digest.hexdigest()
 

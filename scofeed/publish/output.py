@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache import FileRecord
+from scofeed.publish.cache import FileRecord, file_stat_key
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -309,14 +309,14 @@ def as_written(folder: str, path: str, record: FileRecord) -> FileRecord | None:
     separator) when it still holds the bytes `record` says, else None: its stat, unchanged since
     it was written, says so without reading it (and `record` itself is returned: a rebuild's
     records of 140,000 kept files are the cache's, not copies); otherwise its hash decides, and
-    the record gets the new stat. (`file_stat_key` spelled out, no os.path.join: a rebuild asks
-    this of every file of the site.)"""
+    the record gets the new stat. (No os.path.join: a rebuild asks this of every file of the
+    site.)"""
     full = folder + path
     try:
         st = os.stat(full)
     except OSError:
         return None
-    stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    stat = file_stat_key(st)
     if stat == record[2]:
         return record
     if _sha(full) != record[1]:
