@@ -66,15 +66,21 @@ IN_FLIGHT = 4
 
 
 def fork_map(
-    fn: Callable[[Any, T], R], items: Sequence[T], *, shared: Any = None, parallel: bool = True
+    fn: Callable[[Any, T], R],
+    items: Sequence[T],
+    *,
+    shared: Any = None,
+    parallel: bool = True,
+    own: Any = None,
 ) -> Iterator[R]:
     """`fn(shared, item)` for each of `items`, results in order (consume them all); on every
     core when `parallel` and the machine allows it: this process is one of the workers (it
-    takes every n-th item itself) and forks the others."""
+    takes every n-th item itself, with `own` for `shared` when given) and forks the others."""
     workers = min(cores(), len(items))
     if not parallel or workers < 2 or not can_fork():
         yield from (fn(shared, item) for item in items)
         return
+    mine = shared if own is None else own
     import multiprocessing as mp  # only a build with much to do pays for these imports
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -110,7 +116,7 @@ def fork_map(
         while flight:
             future, item = flight.popleft()
             if future is None:
-                result = fn(shared, item)
+                result = fn(mine, item)
             else:
                 result = future.result()
                 pooled -= 1
