@@ -87,6 +87,7 @@ def test_builds_on_every_core_equal_builds_on_one(
         patch.setattr(rendering, "PARALLEL_ENTRIES", 1)
         patch.setattr(rendering, "ENTRY_CHUNK", 3)
         patch.setattr(rendering, "MEMO_SIZE", 3)  # the workers read entries from the spill
+        patch.setattr(rendering, "OWN_MEMO_SIZE", 3)  # and so does this process
         patch.setattr(rendering, "_render_job", _noting(rendering._render_job, "render", pids))
         report = build(load_config(tmp_path / "many"), now=NOW)
         (tmp_path / "many" / "posts" / "2010-02-01-broken.md").write_text("---\ntitle: [\n---\n")

@@ -328,8 +328,8 @@ def _rebuild(
 def _with_stats(
     made: dict[str, FileRecord], replaced: set[str], output_dir: Path
 ) -> dict[str, FileRecord]:
-    """`made`, each file rendered again but left as it was (same bytes) given its stat, in
-    place."""
+    """`made`, with the stat filled in (in place) of each file rendered again whose published
+    bytes were already the same: left as it was, not replaced."""
     out = str(output_dir)
     for path, record in made.items():
         if record[2] is None and path not in replaced:

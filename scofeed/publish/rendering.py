@@ -332,7 +332,7 @@ def render_all(
     shared = (todo, config, entries, publication)
     own = None
     if parallel:
-        own = (todo, config, entries.sharing(memo_size=min(OWN_MEMO_SIZE, MEMO_SIZE)), publication)
+        own = (todo, config, entries.sharing(memo_size=OWN_MEMO_SIZE), publication)
     yield from fork_map(_render_job, range(len(todo)), shared=shared, parallel=parallel, own=own)
 
 
