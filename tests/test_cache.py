@@ -179,6 +179,21 @@ def _bad_dates(cache_dir: Path, key: str) -> None:
     _dump(cache_dir / "posts.pickle", data)
 
 
+def _shared_values_cut(cache_dir: Path, key: str) -> None:
+    """Records naming shared values (tags, countries, authors) past the end of the table."""
+    data = _load(cache_dir / "posts.pickle")
+    assert data["shared"], "the records share their tags and countries"
+    data["shared"] = data["shared"][:1]
+    _dump(cache_dir / "posts.pickle", data)
+
+
+def _shared_values_odd(cache_dir: Path, key: str) -> None:
+    """A table of shared values holding what this code never writes (a list, a number)."""
+    data = _load(cache_dir / "posts.pickle")
+    data["shared"] = [*data["shared"], ["a", "list"], 42]
+    _dump(cache_dir / "posts.pickle", data)
+
+
 def _bad_entries(cache_dir: Path, key: str) -> None:
     data = _load(cache_dir / "posts.pickle")
     data["entries"] = dict.fromkeys(data["entries"], (1, 2))
@@ -237,6 +252,8 @@ def _odd_stats(cache_dir: Path, key: str) -> None:
         _planted_class,
         _older_records,
         _bad_dates,
+        _shared_values_cut,
+        _shared_values_odd,
         _bad_entries,
         _garbage_entries,
         _entries_cut_short,

@@ -78,35 +78,72 @@ _DATED = tuple(
 )
 
 
-def _as_record(post: Post) -> _Record:
+# Fields that many posts have alike (a site has a few hundred sets of tags, a few authors):
+# a record holds the number of its value in the posts file's table of them (`Shared`), and
+# the posts made of the records share one value. Unpickled, each record had its own copies:
+# 33 MB of a one-post build's 500 at 100,000 posts.
+_SHARED = tuple(
+    i for i, name in enumerate(_RECORD_FIELDS)
+    if name in ("author", "countries", "tags", "categories", "mentions", "markup")
+)  # fmt: skip
+
+
+class Shared:
+    """The posts file's table of shared values. Only ever added to while a cache lives on
+    (the records kept from the last build keep their numbers); a clean build starts it anew."""
+
+    def __init__(self, values: list[Any] | None = None) -> None:
+        self.values: list[Any] = values if values is not None else []
+        self._numbers: dict[Any, int] | None = None
+
+    @classmethod
+    def unpacked(cls, value: Any) -> Shared:
+        values = shaped(value, list)
+        for v in values:
+            texts = type(v) is tuple and all(type(t) is str for t in v)
+            if not (v is None or type(v) is str or texts):
+                raise Corrupt("a shared value that is no text, tuple of texts or None")
+        return cls(values)
+
+    def number(self, value: Any) -> int:
+        numbers = self._numbers
+        if numbers is None:
+            numbers = self._numbers = {v: i for i, v in enumerate(self.values)}
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+
+def _as_record(post: Post, shared: Shared) -> _Record:
     # An update time that is the date (most posts) is None: one string less in the record,
     # and one datetime less in the post made of it (20 MB at 100,000 posts, both together).
     date, updated = post.date.isoformat(), post.updated.isoformat()
-    record = (post.slug, date, None if updated == date else updated, *_middle(post),
-              post.digest)  # fmt: skip
-    if post.publish_at is None and post.expire_at is None:
-        return record
-    listed = list(record)
+    listed = [post.slug, date, None if updated == date else updated, *_middle(post), post.digest]
+    for i in _SHARED:
+        listed[i] = shared.number(listed[i])
     for i in _DATED:
         if listed[i] is not None:
             listed[i] = listed[i].isoformat()
     return tuple(listed)
 
 
-def _as_post(record: _Record, path: str, source: str) -> Post:
+def _as_post(record: _Record, path: str, source: str, shared: list[Any]) -> Post:
+    """The post a record holds; an IndexError or TypeError for one this code did not write."""
     if len(record) != len(_RECORD_FIELDS):
         raise ValueError("a record of another shape")
     parse = _dt.datetime.fromisoformat
-    middle = record[3:-1]
-    if any(record[i] is not None for i in _DATED):
-        listed = list(record)
-        for i in _DATED:
-            if listed[i] is not None:
-                listed[i] = parse(listed[i])
-        middle = tuple(listed[3:-1])
+    listed = list(record)
+    for i in _SHARED:
+        listed[i] = shared[listed[i]]
+    for i in _DATED:
+        if listed[i] is not None:
+            listed[i] = parse(listed[i])
     date = parse(record[1])
-    updated = date if record[2] is None else parse(record[2])
-    fields = (path, record[0], date, updated, None, *middle, source, record[-1])
+    listed[1] = date
+    listed[2] = date if record[2] is None else parse(record[2])
+    fields = (path, listed[0], listed[1], listed[2], None, *listed[3:-1], source, record[-1])
     return Post(*fields)
 
 
@@ -254,6 +291,7 @@ class BuildCache:
     last: LastBuild | None = None
     _posts: dict[str, tuple[StatKey, _Record]] | None = None
     _entries: StoredEntries | None = None
+    _shared: Shared = field(default_factory=Shared)  # the values the posts' records share
     # The posts this build read, by key: the cached record, or the post read again (made a
     # record only as the cache is written: 40 MB less at 100,000 posts).
     _used_posts: dict[str, tuple[StatKey, _Record | Post]] = field(default_factory=dict)
@@ -296,14 +334,16 @@ class BuildCache:
             try:
                 posts = shaped(data["posts"], dict) if data else {}
                 entries = StoredEntries.unpacked(self.cache_dir, data) if data else None
+                shared = Shared.unpacked(data["shared"]) if data else Shared()
             except (Corrupt, KeyError):
-                posts, entries = {}, None
+                posts, entries, shared = {}, None, Shared()
             self._posts, self._entries = posts, entries or StoredEntries(self.cache_dir)
+            self._shared = shared
         return self._posts, self._entries
 
     def _drop(self) -> None:
         """Forget a cache found corrupt half-way: the rest of the build runs as a clean one."""
-        self._posts, self._entries = {}, StoredEntries(self.cache_dir)
+        self._posts, self._entries, self._shared = {}, StoredEntries(self.cache_dir), Shared()
         self._used_posts.clear()
         self._used_entries.clear()
 
@@ -314,13 +354,13 @@ class BuildCache:
         key. One call for the whole store: a rebuild asks about every post, and a call per post
         cost a rebuild of 100,000 posts a tenth of a second."""
         cached = self._bulk()[0]
-        used = self._used_posts
+        used, shared = self._used_posts, self._shared.values
         found = {}
         try:
             for key, real, stat in files:
                 hit = cached.get(key)
                 if hit is not None and not isinstance(stat, str) and hit[0] == _version(stat):
-                    found[key] = _as_post(hit[1], prefix + key, real)
+                    found[key] = _as_post(hit[1], prefix + key, real, shared)
                     used[key] = hit
         except (TypeError, ValueError, IndexError):
             self._drop()
@@ -335,7 +375,7 @@ class BuildCache:
         try:
             if hit is None or hit[1][_DIGEST] != digest:
                 return None
-            return _as_post(hit[1], path, source)
+            return _as_post(hit[1], path, source, self._shared.values)
         except (TypeError, ValueError, IndexError):
             self._drop()
             return None
@@ -352,7 +392,11 @@ class BuildCache:
             if isinstance(post, Post):
                 hit = cached.get(key)
                 try:
-                    old = _as_post(hit[1], post.path, post.source) if hit is not None else None
+                    old = (
+                        _as_post(hit[1], post.path, post.source, self._shared.values)
+                        if hit is not None
+                        else None
+                    )
                 except (TypeError, ValueError, IndexError):
                     old = None
                 found.append((post, old))
@@ -402,11 +446,15 @@ class BuildCache:
                 if made or len(kept) != len(old):
                     # Each entry is read (from the old file or the spill) only as it is written.
                     name, index = stage_entries(staged, old, sorted([*kept, *made]), spill)
+                shared = self._shared
                 records = Streamed(
-                    (k, (v, _as_record(p) if isinstance(p, Post) else p))
+                    (k, (v, _as_record(p, shared) if isinstance(p, Post) else p))
                     for k, (v, p) in self._used_posts.items()
                 )
-                data = pickled(self.key, posts=records, entries=index, entries_file=name)
+                # The shared values last: the records add theirs as they are written.
+                data = pickled(
+                    self.key, posts=records, entries=index, entries_file=name, shared=shared.values
+                )
                 staged.add(self.cache_dir / _POSTS_FILE, data)
             if (files, last) != (self.files, self.last):
                 data = pickled(self.key, files=files, last=last.packed())

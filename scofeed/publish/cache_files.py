@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from scofeed.infra.atomic import Content, stage
 
 # The layout of the cache's files; the record fields of `cache` are checked by name besides.
-FORMAT = 14
+FORMAT = 15
 
 
 class Corrupt(Exception):
