@@ -19,6 +19,7 @@ import pytest
 
 from scofeed.config import Config, load_config
 from scofeed.errors import InputError
+from scofeed.infra import parallel
 from scofeed.posts import store
 from scofeed.posts.files import FileStat
 from scofeed.posts.post import Post
@@ -218,3 +219,34 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
     assert "posts read" in shown  # the summary line
     piped = run_cli("build", "--now", NOW_ISO, cwd=tmp_path)
     assert "writing feeds" not in piped.stderr and "reading posts" not in piped.stderr
+
+
+def _square_noting(label: str, item: int) -> tuple[int, str, int]:
+    """item squared, with which `shared` value and which process made it."""
+    if item == 13:
+        raise ValueError(f"item 13 in {label}")
+    return item * item, label, os.getpid()
+
+
+@pytest.mark.parametrize("cores", [2, 3])
+def test_fork_map_keeps_order_and_the_calling_process_takes_its_share(
+    monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: cores)
+    items = [i for i in range(40) if i != 13]
+    shared, own = "shared", "own"
+    results = list(parallel.fork_map(_square_noting, items, shared=shared, own=own))
+    assert [r[0] for r in results] == [i * i for i in items]  # in order
+    # Every n-th item (by position) is this process's own, made with `own`; the rest in
+    # forked workers, with `shared` as they inherited it.
+    mine = [r for n, r in enumerate(results) if n % cores == 0]
+    theirs = [r for n, r in enumerate(results) if n % cores]
+    assert {(label, pid) for _, label, pid in mine} == {("own", os.getpid())}
+    assert {label for _, label, _ in theirs} == {"shared"}
+    assert os.getpid() not in {pid for _, _, pid in theirs}
+    assert len({pid for _, _, pid in theirs}) <= cores - 1
+    # A failure, in this process's share or a worker's, reaches the caller.
+    for at in (0, 1):  # position 0 is this process's, 1 a worker's
+        failing = [*items[:at], 13, *items[at:]]
+        with pytest.raises(ValueError, match="item 13"):
+            list(parallel.fork_map(_square_noting, failing, shared=shared, own=own))

@@ -2,7 +2,8 @@
 rendering feeds. Anything smaller runs in the calling process, where starting workers would cost
 more than it saves.
 
-Workers are forked (Linux only), so they start with the caller's memory as it is at the call:
+The calling process takes its share of the items (every n-th on n cores) and forks the other
+workers (Linux only), which start with the caller's memory as it is at the call:
 the function and the `shared` value (closures, the rendered-entry memo: what cannot be pickled)
 are handed to each worker's initializer, never pickled, and kept in the worker only (the
 calling process's own state is never touched); only the items and the results travel through
@@ -16,7 +17,6 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -101,16 +101,13 @@ def fork_map(
 
         def fill() -> None:
             nonlocal pooled
-            while pooled < limit:
-                for i, item in islice(todo, 1):
-                    if i % workers:
-                        flight.append((pool.submit(_call, item), item))
-                        pooled += 1
-                    else:
-                        flight.append((None, item))  # this process's own
-                    break
+            while pooled < limit and (step := next(todo, None)) is not None:
+                i, item = step
+                if i % workers:
+                    flight.append((pool.submit(_call, item), item))
+                    pooled += 1
                 else:
-                    return
+                    flight.append((None, item))  # this process's own
 
         fill()
         while flight:
