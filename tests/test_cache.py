@@ -370,8 +370,8 @@ def test_files_dated_beyond_what_64_bits_of_nanoseconds_hold_are_still_cached(
     tmp_path: Path, project: Callable[..., Config]
 ) -> None:
     # The cache packs each stat in 32 bytes; a clock set to year 3000 (or `touch -d`) makes a
-    # time no signed 64-bit number of nanoseconds holds (ext4 and tmpfs keep it as 2446, still
-    # past 2262). Such files are still told apart; the scan's signature once crashed on them.
+    # time no signed 64-bit number of nanoseconds holds (ext4 keeps it as 2446, still past
+    # 2262). Such files are still told apart; the scan's signature once crashed on them.
     year_ns = 32503680000 * 10**9
     config = project(notes(3, 5))
     names = sorted((tmp_path / "posts").iterdir())
