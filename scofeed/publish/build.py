@@ -24,13 +24,8 @@ from scofeed.errors import InputError, Problem, split_warnings
 from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.files import PostFile, scan_signature, shown, walk_files
 from scofeed.posts.store import NOT_A_POST, load_posts, post_markup, scan_posts, unreadable
-from scofeed.publish.cache import (
-    BuildCache,
-    FileRecord,
-    LastBuild,
-    cache_key,
-    stat_key_of,
-)
+from scofeed.publish.cache import BuildCache, LastBuild, cache_key
+from scofeed.publish.cache_records import FileRecord, stat_key_of
 from scofeed.publish.lock import build_lock
 from scofeed.publish.output import (
     Checkpoint,

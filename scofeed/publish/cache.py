@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import hashlib
-import operator
 import os
-import struct
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,6 +35,19 @@ from scofeed.publish.cache_files import (
     read,
     shaped,
 )
+from scofeed.publish.cache_records import (
+    DIGEST,
+    RECORD_FIELDS,
+    FileRecord,
+    Record,
+    Shared,
+    StatKey,
+    as_post,
+    as_record,
+    file_records,
+    post_version,
+    stat_key_of,
+)
 from scofeed.publish.spill import Spill
 
 if TYPE_CHECKING:
@@ -55,96 +66,6 @@ _POSTS_FILE = "posts.pickle"
 LIBRARIES = (
     "PyYAML", "python-dateutil", "pyromark", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe",
 )  # fmt: skip
-
-# A post as the cache holds it: the fields its file gives, by name (its path and real path are
-# the store's to say, and its body is never kept), with dates as ISO 8601 text. Plain values
-# only: quicker to pickle than objects, and the unpickler then admits no class at all, so a
-# planted cache file cannot run code. A one-post rebuild reads every record, so they are lean.
-_RECORD_FIELDS = tuple(name for name in Post.__slots__ if name not in ("path", "body", "source"))
-_DIGEST = _RECORD_FIELDS.index("digest")
-_Record = tuple[Any, ...]
-
-
-# Records are made and read positionally, in `Post`'s field order (twice as quick as by name
-# at 10,000 posts); the checks below keep them in step with `Post`.
-assert Post.__slots__[:5] == ("path", "slug", "date", "updated", "body")
-assert Post.__slots__[-2:] == ("source", "digest")
-_middle = operator.attrgetter(*Post.__slots__[5:-2])  # title … mentions, in one C call
-
-
-# Middle fields that hold a date or None (Hugo's publish and expiry dates): kept as ISO text.
-_DATED = tuple(
-    i for i, name in enumerate(Post.__slots__[5:-2], 3) if name in ("publish_at", "expire_at")
-)
-
-
-# Fields that many posts have alike (a site has a few hundred sets of tags, a few authors):
-# a record holds the number of its value in the posts file's table of them (`Shared`), and
-# the posts made of the records share one value. Unpickled, each record had its own copies:
-# 33 MB of a one-post build's 500 at 100,000 posts.
-_SHARED = tuple(
-    i for i, name in enumerate(_RECORD_FIELDS)
-    if name in ("author", "countries", "tags", "categories", "mentions", "markup")
-)  # fmt: skip
-
-
-class Shared:
-    """The posts file's table of shared values. Only ever added to while a cache lives on
-    (the records kept from the last build keep their numbers); a clean build starts it anew."""
-
-    def __init__(self, values: list[Any] | None = None) -> None:
-        self.values: list[Any] = values if values is not None else []
-        self._numbers: dict[Any, int] | None = None
-
-    @classmethod
-    def unpacked(cls, value: Any) -> Shared:
-        values = shaped(value, list)
-        for v in values:
-            texts = type(v) is tuple and all(type(t) is str for t in v)
-            if not (v is None or type(v) is str or texts):
-                raise Corrupt("a shared value that is no text, tuple of texts or None")
-        return cls(values)
-
-    def number(self, value: Any) -> int:
-        numbers = self._numbers
-        if numbers is None:
-            numbers = self._numbers = {v: i for i, v in enumerate(self.values)}
-        found = numbers.get(value)
-        if found is None:
-            found = numbers[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-
-def _as_record(post: Post, shared: Shared) -> _Record:
-    # An update time that is the date (most posts) is None: one string less in the record,
-    # and one datetime less in the post made of it (20 MB at 100,000 posts, both together).
-    date, updated = post.date.isoformat(), post.updated.isoformat()
-    listed = [post.slug, date, None if updated == date else updated, *_middle(post), post.digest]
-    for i in _SHARED:
-        listed[i] = shared.number(listed[i])
-    for i in _DATED:
-        if listed[i] is not None:
-            listed[i] = listed[i].isoformat()
-    return tuple(listed)
-
-
-def _as_post(record: _Record, path: str, source: str, shared: list[Any]) -> Post:
-    """The post a record holds; an IndexError or TypeError for one this code did not write."""
-    if len(record) != len(_RECORD_FIELDS):
-        raise ValueError("a record of another shape")
-    parse = _dt.datetime.fromisoformat
-    listed = list(record)
-    for i in _SHARED:
-        listed[i] = shared[listed[i]]
-    for i in _DATED:
-        if listed[i] is not None:
-            listed[i] = parse(listed[i])
-    date = parse(record[1])
-    listed[1] = date
-    listed[2] = date if record[2] is None else parse(record[2])
-    fields = (path, listed[0], listed[1], listed[2], None, *listed[3:-1], source, record[-1])
-    return Post(*fields)
 
 
 @cache
@@ -191,7 +112,7 @@ def _normal(project: str) -> str:
 def cache_key(*parts: object) -> str:
     """What the whole cache is good for: this code, these libraries, the given `parts` (the
     configuration and the gazetteer)."""
-    material = (FORMAT, _RECORD_FIELDS, code_digest(), library_versions(), parts)
+    material = (FORMAT, RECORD_FIELDS, code_digest(), library_versions(), parts)
     return hashlib.sha256(repr(material).encode()).hexdigest()
 
 
@@ -238,42 +159,6 @@ class LastBuild:
             raise Corrupt(exc) from exc
 
 
-# A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
-# its size, modification time, inode and change time once written (None: not known). The
-# change time moves on every write and cannot be set back, so a file whose four numbers are the
-# same was not written since, and need not be read to know it.
-StatKey = bytes
-FileRecord = tuple[str, str, StatKey | None]
-
-# A stat's four numbers (`FileStat`'s order) packed in 32 bytes: as a tuple of four ints they
-# took 200, and a rebuild of 100,000 posts holds 240,000 (files and post versions), 33 MB more.
-_STAT = struct.Struct("<QqQq")
-
-
-def _packed(size: int, mtime_ns: int, ino: int, ctime_ns: int) -> StatKey:
-    try:
-        return _STAT.pack(size, mtime_ns, ino, ctime_ns)
-    except struct.error:  # a time before 1678 or after 2262 (`touch -d 3000-01-01`): as text
-        return repr((size, mtime_ns, ino, ctime_ns)).encode()
-
-
-def file_stat_key(stat: os.stat_result) -> StatKey:
-    return _packed(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-
-
-def _version(stat: FileStat) -> StatKey:
-    """A post file's version as the cache keeps it (`files.file_version`'s numbers)."""
-    return _packed(*stat)
-
-
-def stat_key_of(path: str | Path) -> StatKey | None:
-    """The stat key of the file at `path`; None when it cannot be stat'ed."""
-    try:
-        return file_stat_key(os.stat(path))
-    except OSError:
-        return None
-
-
 @dataclass
 class BuildCache:
     """One build's view of the cache; `stage` writes back the posts this build read, the
@@ -289,12 +174,12 @@ class BuildCache:
     key: str
     files: dict[str, FileRecord] = field(default_factory=dict)  # by path below output/
     last: LastBuild | None = None
-    _posts: dict[str, tuple[StatKey, _Record]] | None = None
+    _posts: dict[str, tuple[StatKey, Record]] | None = None
     _entries: StoredEntries | None = None
     _shared: Shared = field(default_factory=Shared)  # the values the posts' records share
     # The posts this build read, by key: the cached record, or the post read again (made a
     # record only as the cache is written: 40 MB less at 100,000 posts).
-    _used_posts: dict[str, tuple[StatKey, _Record | Post]] = field(default_factory=dict)
+    _used_posts: dict[str, tuple[StatKey, Record | Post]] = field(default_factory=dict)
     _used_entries: set[str] = field(default_factory=set)
     _keep_digests: set[str] = field(default_factory=set)
     _spill: Spill | None = None  # the entries this build made, on disk (`publish.spill`)
@@ -307,7 +192,7 @@ class BuildCache:
         if data is None:
             return cls(cache_dir, key)
         try:
-            files = _file_records(data["files"])
+            files = file_records(data["files"])
             last = LastBuild.unpacked(data["last"]) if data["last"] is not None else None
         except (Corrupt, KeyError):
             return cls(cache_dir, key)
@@ -359,8 +244,8 @@ class BuildCache:
         try:
             for key, real, stat in files:
                 hit = cached.get(key)
-                if hit is not None and not isinstance(stat, str) and hit[0] == _version(stat):
-                    found[key] = _as_post(hit[1], prefix + key, real, shared)
+                if hit is not None and not isinstance(stat, str) and hit[0] == post_version(stat):
+                    found[key] = as_post(hit[1], prefix + key, real, shared)
                     used[key] = hit
         except (TypeError, ValueError, IndexError):
             self._drop()
@@ -373,15 +258,15 @@ class BuildCache:
     def get_by_digest(self, key: str, digest: str, path: str, source: str) -> Post | None:
         hit = self._bulk()[0].get(key)
         try:
-            if hit is None or hit[1][_DIGEST] != digest:
+            if hit is None or hit[1][DIGEST] != digest:
                 return None
-            return _as_post(hit[1], path, source, self._shared.values)
+            return as_post(hit[1], path, source, self._shared.values)
         except (TypeError, ValueError, IndexError):
             self._drop()
             return None
 
     def put(self, key: str, stat: FileStat, post: Post) -> None:
-        self._used_posts[key] = (_version(stat), post)
+        self._used_posts[key] = (post_version(stat), post)
 
     def read_again(self) -> list[tuple[Post, Post | None]]:
         """The posts this build read from their files (`put`), each with the version the
@@ -393,7 +278,7 @@ class BuildCache:
                 hit = cached.get(key)
                 try:
                     old = (
-                        _as_post(hit[1], post.path, post.source, self._shared.values)
+                        as_post(hit[1], post.path, post.source, self._shared.values)
                         if hit is not None
                         else None
                     )
@@ -448,7 +333,7 @@ class BuildCache:
                     name, index = stage_entries(staged, old, sorted([*kept, *made]), spill)
                 shared = self._shared
                 records = Streamed(
-                    (k, (v, _as_record(p, shared) if isinstance(p, Post) else p))
+                    (k, (v, as_record(p, shared) if isinstance(p, Post) else p))
                     for k, (v, p) in self._used_posts.items()
                 )
                 # The shared values last: the records add theirs as they are written.
@@ -490,20 +375,3 @@ class BuildCache:
                 write_atomic(self.cache_dir / _BUILD_FILE, data, durable=False)
             except OSError:
                 pass  # the records staged before publishing stand: right, only slower to check
-
-
-def _file_records(value: Any) -> dict[str, FileRecord]:
-    """The records as unpickled, if each is (key, sha, stat): one pass and no copy, for a
-    no-op build of a big site reads thousands. A stat is only ever compared with `!=`, so
-    anything in its place is merely never equal (the file is then hashed)."""
-    files: dict[str, FileRecord] = shaped(value, dict)
-    for path, record in files.items():
-        if not (
-            type(path) is str
-            and type(record) is tuple
-            and len(record) == 3
-            and type(record[0]) is str
-            and type(record[1]) is str
-        ):
-            raise Corrupt("a file record that is not (key, sha, stat)")
-    return files

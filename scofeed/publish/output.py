@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache import FileRecord, file_stat_key
+from scofeed.publish.cache_records import FileRecord, file_stat_key
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from scofeed.config import Config
 from scofeed.errors import Problem
 from scofeed.infra.parallel import fork_map
-from scofeed.publish.cache import BuildCache, FileRecord
+from scofeed.publish.cache import BuildCache
+from scofeed.publish.cache_records import FileRecord
 
 if TYPE_CHECKING:
     from datetime import datetime
