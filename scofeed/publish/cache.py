@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import write_atomic
-from scofeed.posts.files import FileStat
+from scofeed.posts.files import FileStat, packed_version
 from scofeed.posts.post import Post
 from scofeed.publish.cache_entries import StoredEntries, stage_entries
 from scofeed.publish.cache_files import (
@@ -45,7 +45,6 @@ from scofeed.publish.cache_records import (
     as_post,
     as_record,
     file_records,
-    post_version,
     stat_key_of,
 )
 from scofeed.publish.spill import Spill
@@ -244,7 +243,7 @@ class BuildCache:
         try:
             for key, real, stat in files:
                 hit = cached.get(key)
-                if hit is not None and not isinstance(stat, str) and hit[0] == post_version(stat):
+                if hit is not None and not isinstance(stat, str) and hit[0] == packed_version(stat):
                     found[key] = as_post(hit[1], prefix + key, real, shared)
                     used[key] = hit
         except (TypeError, ValueError, IndexError):
@@ -266,7 +265,7 @@ class BuildCache:
             return None
 
     def put(self, key: str, stat: FileStat, post: Post) -> None:
-        self._used_posts[key] = (post_version(stat), post)
+        self._used_posts[key] = (packed_version(stat), post)
 
     def read_again(self) -> list[tuple[Post, Post | None]]:
         """The posts this build read from their files (`put`), each with the version the

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as _dt
 import operator
 import os
-import struct
 from pathlib import Path
 from typing import Any
 
-from scofeed.posts.files import FileStat
+from scofeed.posts.files import packed_version
 from scofeed.posts.post import Post
 from scofeed.publish.cache_files import Corrupt, shaped
 
@@ -107,35 +106,16 @@ def as_post(record: Record, path: str, source: str, shared: list[Any]) -> Post:
 # A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
 # its size, modification time, inode and change time once written (None: not known). The
 # change time moves on every write and cannot be set back, so a file whose four numbers are the
-# same was not written since, and need not be read to know it.
+# same was not written since, and need not be read to know it. (Those numbers are a post
+# file's version too: `files.packed_version` keys both.)
 StatKey = bytes
 FileRecord = tuple[str, str, StatKey | None]
-
-# A stat's four numbers (`FileStat`'s order) packed in 32 bytes: as a tuple of four ints they
-# took 200, and a rebuild of 100,000 posts holds 240,000 (files and post versions), 33 MB more.
-_STAT = struct.Struct("<QqQq")
-
-
-def _packed(size: int, mtime_ns: int, ino: int, ctime_ns: int) -> StatKey:
-    try:
-        return _STAT.pack(size, mtime_ns, ino, ctime_ns)
-    except struct.error:  # a time before 1678 or after 2262 (`touch -d 3000-01-01`): as text
-        return repr((size, mtime_ns, ino, ctime_ns)).encode()
-
-
-def file_stat_key(stat: os.stat_result) -> StatKey:
-    return _packed(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-
-
-def post_version(stat: FileStat) -> StatKey:
-    """A post file's version as the cache keeps it (`files.file_version`'s numbers)."""
-    return _packed(*stat)
 
 
 def stat_key_of(path: str | Path) -> StatKey | None:
     """The stat key of the file at `path`; None when it cannot be stat'ed."""
     try:
-        return file_stat_key(os.stat(path))
+        return packed_version(os.stat(path))
     except OSError:
         return None
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
-from scofeed.publish.cache_records import FileRecord, file_stat_key
+from scofeed.posts.files import packed_version
+from scofeed.publish.cache_records import FileRecord
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -316,7 +317,7 @@ def as_written(folder: str, path: str, record: FileRecord) -> FileRecord | None:
         st = os.stat(full)
     except OSError:
         return None
-    stat = file_stat_key(st)
+    stat = packed_version(st)
     if stat == record[2]:
         return record
     if _sha(full) != record[1]:
