@@ -13,7 +13,7 @@ import pytest
 
 from scofeed.config import Config, load_config
 from scofeed.publish.build import build
-from scofeed.site import archive, plan
+from scofeed.site import archive, layout, plan
 
 from conftest import NOW, notes, post, tree
 
@@ -24,6 +24,9 @@ def _posts() -> dict[str, str]:
     out = notes(30, 10)
     out["trip/index.md"] = post("title: A trip\ndate: 2012-03-03", "![The hall](hall.jpg)")
     out["trip/hall.jpg"] = "not really a picture"
+    out["2012-06-20-moved.md"] = post(
+        "title: Moved\ndate: 2012-06-20\naliases: [2008/05/moved.html]", "Officials met in Moscow."
+    )
     return out
 
 
@@ -62,6 +65,14 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
 
     counting(archive, "page_key")
     counting(plan, "feed_key")
+    planned: list[bool] = []  # each planning of the pages: of the edited posts' only?
+    whole_plan = archive.plan_pages
+
+    def planning(*args: object, **kwargs: object) -> object:
+        planned.append(kwargs.get("only") is not None)
+        return whole_plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "plan_pages", planning)
     build(config, now=NOW)
     every = len(keyed)
     assert every > 150  # 31 posts' pages, listings, feeds and archive documents
@@ -92,6 +103,11 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
         (config.output_dir / "sitemap.xml").unlink()
         _edit(note, "Delegates", "Envoys")
 
+    def listing_gone() -> None:
+        # A page the edit is not on, removed by hand: only a plan of the whole site remakes it.
+        (config.output_dir / layout.list_page("", 3)).unlink()
+        _edit(note, "Envoys", "Delegates")
+
     steps: list[tuple[str, Callable[[], object], bool]] = [
         ("the text", lambda: _edit(note, "Officials", "Ministers"), True),
         ("the title", lambda: _edit(note, "Note 7 from", "Retitled 7, from"), True),
@@ -106,16 +122,29 @@ def test_edits_that_move_no_post_key_only_the_files_that_show_them(
         ("a new post", new_post, False),
         ("the text again", lambda: _edit(note, "Ministers", "Delegates"), True),
         ("the text, the sitemap gone", sitemap_gone, True),
+        ("the text, a listing page gone", listing_gone, True),
+        # The oldest post: in the first archive document of its feeds, on their last pages.
+        ("an old post", lambda: _edit(posts / "2012-01-10-note-0.md", "Officials", "Envoys"), True),
+        (
+            "an aliased post",
+            lambda: _edit(posts / "2012-06-20-moved.md", ": Moved", ": Here"),
+            True,
+        ),
     ]
     for n, (what, step, quick) in enumerate(steps):
         step()
         keyed.clear()
+        planned.clear()
         report = build(config, now=NOW)
         assert report.written, what
         if quick:
             assert 0 < len(keyed) < every / 3, what
             # nor can the site's own files have changed: kept unless gone
-            assert ("sitemap.xml" in report.unchanged) == ("gone" not in what), what
+            assert ("sitemap.xml" in report.unchanged) == ("sitemap" not in what), what
+            # Only the edited posts' pages are planned, unless a file is gone: then the
+            # whole site, which can make any file again.
+            assert planned == ([True, False] if "gone" in what else [True]), what
         else:
             assert len(keyed) >= every, what
+            assert planned == [False], what
         assert tree(config.output_dir) == _clean(config, tmp_path / f"clean-{n}"), what

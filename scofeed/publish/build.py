@@ -210,17 +210,6 @@ def _rebuild(
     cache.keep_entries_of(post.digest for spec in specs for post in spec.entries)
     others = scan_signature([file for file in scanned if not post_markup(file[0])])
     unmoved = Unmoved.since(cache, posts, signature, others, now, interrupted)
-    jobs = list(feed_jobs(specs, unmoved))
-    # Typepad's feed addresses are rules of _redirects already: an alias may not take one too
-    # (it made a second, contradicting rule for /index.rdf).
-    reserved = [job.path for job in jobs] + layout.SITE_FILES + [old for old, _ in TYPEPAD_FEEDS]
-    site = plan_pages(
-        published_posts, filed, config, reserved, page_tags(tagged, config),
-        [not is_excluded(post, config) for post in published_posts],
-    )  # fmt: skip
-    if isinstance(site, list):
-        raise unreadable(site)
-    jobs += page_jobs(site.pages, templates, unmoved)
     statics, problems = static_files(config)
     if problems:
         raise InputError("the static folder cannot be copied; nothing was published", problems)
@@ -228,12 +217,36 @@ def _rebuild(
     if problems:
         raise InputError("page bundles' files cannot be published; nothing was", problems)
     statics += resources
-    refuse_shadowed(statics, [job.path for job in jobs] + layout.SITE_FILES, config)
+    listed = [not is_excluded(post, config) for post in published_posts]
+    as_is = None
+    if unmoved is not None and on_plan is None:
+        # The cron build after an edit that moved nothing: the files showing the posts read
+        # again are planned, the others taken as the last build published them.
+        planned = plan_pages(published_posts, filed, config, (), page_tags(tagged, config),
+                             listed, only=unmoved.read_again)  # fmt: skip
+        assert not isinstance(planned, list)  # nothing is checked: the last build did
+        site = planned
+        jobs = [*feed_jobs(specs, unmoved, narrow=True), *page_jobs(site.pages, templates, unmoved)]
+        as_is = _as_is(cache, jobs, statics, config.output_dir)
+    if as_is is None:
+        jobs = list(feed_jobs(specs, unmoved))
+        # Typepad's feed addresses are rules of _redirects already: an alias may not take one
+        # too (it made a second, contradicting rule for /index.rdf).
+        reserved = [job.path for job in jobs] + layout.SITE_FILES
+        reserved += [old for old, _ in TYPEPAD_FEEDS]
+        planned = plan_pages(
+            published_posts, filed, config, reserved, page_tags(tagged, config), listed
+        )
+        if isinstance(planned, list):
+            raise unreadable(planned)
+        site = planned
+        jobs += page_jobs(site.pages, templates, unmoved)
+        refuse_shadowed(statics, [job.path for job in jobs] + layout.SITE_FILES, config)
 
     publication = Publication(config.output_dir, checkpoint, cache_dir=config.cache_dir)
     try:
         made, kept = _make(
-            jobs, specs, site, statics, config, cache, refs, publication, progress, unmoved
+            jobs, specs, site, statics, config, cache, refs, publication, progress, unmoved, as_is
         )
     except BaseException:
         publication.discard()  # the files made so far; the output is as it was
@@ -332,6 +345,26 @@ def _with_stats(
     return made
 
 
+def _as_is(
+    cache: BuildCache, jobs: list[Job], statics: list[StaticFile], output_dir: Path
+) -> dict[str, FileRecord] | None:
+    """The records of the last build's files that `jobs` (after an edit that moved nothing)
+    and `statics` leave out, the site's own files among them, when every one is still as it
+    was written; else None, and the build plans the whole site, which can make any file again
+    (one removed or changed by hand)."""
+    planned = {job.path for job in jobs}
+    planned.update(static.path for static in statics)
+    folder = os.path.join(output_dir, "")
+    as_is = {}
+    for path, record in cache.files.items():
+        if path not in planned:
+            found = as_written(folder, path, record)
+            if found is None:
+                return None
+            as_is[path] = found
+    return as_is
+
+
 def _make(
     jobs: list[Job],
     specs: list[FeedSpec],
@@ -343,16 +376,18 @@ def _make(
     publication: Publication,
     progress: Progress | None,
     unmoved: Unmoved | None,
+    as_is: dict[str, FileRecord] | None = None,
 ) -> tuple[dict[str, FileRecord], list[str]]:
     """Render and stage every file whose inputs or published bytes changed; raise
     `InputError` when a feed fails its check. Returns each file's record (what it was made
-    from, its hash, and its stat when found as written) and the paths kept as they were."""
+    from, its hash, and its stat when found as written) and the paths kept as they were.
+    `as_is`: the records of every file `jobs` and `statics` leave out (`_as_is`)."""
     from scofeed.publish.rendering import Entries, render_all
     from scofeed.site.pages import site_files
 
     entries = Entries(config, cache, refs)
-    kept: list[str] = []
-    made: dict[str, FileRecord] = {}
+    kept: list[str] = list(as_is or ())
+    made: dict[str, FileRecord] = as_is if as_is is not None else {}
     findings: list[Problem] = []
 
     folder = os.path.join(config.output_dir, "")
@@ -389,7 +424,7 @@ def _make(
     # are, unless one is gone or was changed by hand.
     start = len(kept)
     ours = [p for p, record in unmoved.keys.items() if record[0] == "site"] if unmoved else []
-    if not (ours and all(unchanged(path, "site") for path in ours)):
+    if as_is is None and not (ours and all(unchanged(path, "site") for path in ours)):
         del kept[start:]  # those `unchanged` took before one was found changed
         for path, data in site_files(specs, site, config).items():
             add(path, "site", data)

@@ -233,12 +233,29 @@ class Unmoved:
         record = self.keys.get(path)
         return None if record is None else record[0]
 
+    def documents(self, spec: FeedSpec) -> list[FeedSpec]:
+        """The documents of the feed `spec` that show a post read again: the subscription
+        feed, archive documents (found by the posts' places, none made in vain)."""
+        found = [spec] if self.shows_edit(spec.entries) else []
+        read_again, size, count = self.read_again, spec.archive_size, len(spec.older)
+        pages = {
+            (count - 1 - i) // size + 1 for i, p in enumerate(spec.older) if p.path in read_again
+        }
+        return found + [spec.archive(page) for page in sorted(pages)]
 
-def feed_jobs(specs: Iterable[FeedSpec], unmoved: Unmoved | None = None) -> Iterator[Job]:
-    """Every file of every feed folder, and the feeds of its archive documents (RFC 5005)."""
+
+def feed_jobs(
+    specs: Iterable[FeedSpec], unmoved: Unmoved | None = None, *, narrow: bool = False
+) -> Iterator[Job]:
+    """Every file of every feed folder, and the feeds of its archive documents (RFC 5005);
+    `narrow`, only the files that show a post `unmoved` read again (see `build._narrow`)."""
     posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
     for spec in specs:
-        for document in (spec, *spec.archives()):
+        if narrow and unmoved is not None:
+            documents = unmoved.documents(spec)
+        else:
+            documents = [spec, *spec.archives()]
+        for document in documents:
             yield from document_jobs(document, posts, unmoved)
 
 

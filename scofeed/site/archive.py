@@ -12,7 +12,8 @@ page, its neighbours', and the listings it is on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -99,11 +100,16 @@ def plan_pages(
     reserved: Sequence[str] = (),
     tags: Sequence[tuple[str, ...]] | None = None,
     listed: Sequence[bool] | None = None,
+    only: AbstractSet[str] | None = None,
 ) -> SitePages | list[Problem]:
     """Every page for the published posts (newest first, each with the countries and the tags
     it is filed under); the problems instead when two files would share one path (`reserved`
     are the other files the site writes: the feeds, the sitemap). Posts not `listed`
-    (`exclude_tags`) have their own page only."""
+    (`exclude_tags`) have their own page only.
+
+    `only`: the paths of posts edited in their text alone since a build that planned this very
+    site (`rendering.Unmoved`); then only the pages that show one of them are planned, and
+    nothing is checked again (that build did), nor are the site's own files' `redirects` given."""
     tags = tags if tags is not None else [() for _ in published]
     listed = listed if listed is not None else [True for _ in published]
     paged = {t for names, on in zip(tags, listed, strict=True) if on for t in names}
@@ -115,11 +121,13 @@ def plan_pages(
     for i, item in enumerate(items):
         newer = items[i - 1].post if i > 0 else None
         older = items[i + 1].post if i + 1 < len(items) else None
+        if only is not None and not _shows(only, item.post, newer, older):
+            continue
         pages.append(PostPage(layout.permalink_file(item.post, config), item, newer, older))
 
     all_items = items
     items = [item for item, on in zip(items, listed, strict=True) if on]
-    pages += _listing(items, "home", config.title, "", "", config)
+    pages += _listing(items, "home", config.title, "", "", config, only)
     by_country: dict[str, list[Listed]] = {}
     by_month: dict[tuple[int, int], list[Listed]] = {}
     for item in items:
@@ -130,7 +138,7 @@ def plan_pages(
     for name, members in by_country.items():
         folder = layout.country_folder(name)
         title = f"{config.title}: {name}"
-        pages += _listing(members, "country", title, folder, folder, config, country=name)
+        pages += _listing(members, "country", title, folder, folder, config, only, country=name)
     by_tag: dict[str, list[Listed]] = {}
     for item in items:
         for name in item.tags:
@@ -138,14 +146,25 @@ def plan_pages(
     for name, members in by_tag.items():
         folder = layout.tag_folder(name)
         title = f"{config.title}: {name}"
-        pages += _listing(members, "tag", title, folder, folder, config, tag=name)
+        pages += _listing(members, "tag", title, folder, folder, config, only, tag=name)
     for (year, month), members in by_month.items():
         folder = layout.month_folder(year, month)
         title = f"{config.title}: {_MONTHS[month - 1]} {year:04d}"
-        pages += _listing(members, "month", title, folder, "", config, month=(year, month))
-    home = pages.index(next(p for p in pages if isinstance(p, ListPage)))
-    summary = tuple((n, len(m), m[0].post.date) for n, m in sorted(by_country.items()))
-    pages[home] = replace(pages[home], countries=summary, tag_count=len(by_tag))  # type: ignore[arg-type]
+        pages += _listing(members, "month", title, folder, "", config, only, month=(year, month))
+    first = (i for i, p in enumerate(pages) if isinstance(p, ListPage) and p.kind == "home")
+    home = next(first, None)  # an edit planned (`only`) may not be on it
+    if home is not None and pages[home].number == 1:  # type: ignore[union-attr]
+        summary = tuple((n, len(m), m[0].post.date) for n, m in sorted(by_country.items()))
+        pages[home] = replace(pages[home], countries=summary, tag_count=len(by_tag))  # type: ignore[arg-type]
+    if only is not None:
+        pages += (
+            Redirect(path, item.post)
+            for item in all_items
+            if item.post.aliases and item.post.path in only
+            for path in (layout.alias_file(alias, config) for alias in item.post.aliases)
+            if path is not None
+        )
+        return SitePages(tuple(pages))
     months = tuple((y, m, len(members)) for (y, m), members in by_month.items())
     pages.append(ArchiveIndex(layout.ARCHIVES + layout.INDEX_FILE, months))
     if by_tag:  # no tag, no index: nothing links to it then
@@ -219,13 +238,18 @@ def _listing(
     folder: str,
     feeds: str,
     config: Config,
+    only: AbstractSet[str] | None = None,
     *,
     country: str | None = None,
     month: tuple[int, int] | None = None,
     tag: str | None = None,
 ) -> list[ListPage]:
+    """The listing's pages; `only`, those that list one of these posts (see `plan_pages`)."""
     size = config.page_size
     total = max(1, -(-len(items) // size))
+    numbers: Iterable[int] = range(1, total + 1)
+    if only is not None:
+        numbers = sorted({i // size + 1 for i, item in enumerate(items) if item.post.path in only})
     return [
         ListPage(
             path=layout.list_page(folder, number),
@@ -241,8 +265,13 @@ def _listing(
             month=month,
             tag=tag,
         )
-        for number in range(1, total + 1)
+        for number in numbers
     ]
+
+
+def _shows(only: AbstractSet[str], post: Post, newer: Post | None, older: Post | None) -> bool:
+    """A post's page shows its neighbours' titles and addresses as well as its own."""
+    return any(p is not None and p.path in only for p in (post, newer, older))
 
 
 def _owner(path: str, page: Page | str) -> str:

@@ -70,22 +70,25 @@ class FeedSpec:
 
     def archives(self) -> list[FeedSpec]:
         """The feed's archive documents, oldest first."""
+        count = -(-len(self.older) // self.archive_size)
+        return [self.archive(page) for page in range(1, count + 1)]
+
+    def archive(self, page: int) -> FeedSpec:
+        """Archive document `page` (1 holds the oldest posts), newest first as every document."""
         size = self.archive_size
-        oldest = list(zip(self.older, self.older_countries, strict=True))[::-1]
-        return [
-            FeedSpec(
-                folder=self.folder,
-                title=self.title,
-                description=self.description,
-                country=self.country,
-                entries=tuple(p for p, _ in oldest[i : i + size][::-1]),
-                entry_countries=tuple(c for _, c in oldest[i : i + size][::-1]),
-                archive_size=size,
-                page=i // size + 1,
-                pages=self.pages,
-            )
-            for i in range(0, len(oldest), size)
-        ]
+        end = len(self.older) - (page - 1) * size
+        start = max(0, end - size)
+        return FeedSpec(
+            folder=self.folder,
+            title=self.title,
+            description=self.description,
+            country=self.country,
+            entries=self.older[start:end],
+            entry_countries=self.older_countries[start:end],
+            archive_size=size,
+            page=page,
+            pages=self.pages,
+        )
 
     @property
     def updated(self) -> datetime:
