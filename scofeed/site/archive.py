@@ -113,44 +113,73 @@ def plan_pages(
     tags = tags if tags is not None else [() for _ in published]
     listed = listed if listed is not None else [True for _ in published]
     paged = {t for names, on in zip(tags, listed, strict=True) if on for t in names}
-    items = [
-        Listed(p, c, tuple(t for t in names if t in paged))
-        for p, c, names in zip(published, countries, tags, strict=True)
-    ]
+    shown: dict[tuple[str, ...], tuple[str, ...]] = {}  # posts tagged alike share one tuple
+    items = []
+    for p, c, names in zip(published, countries, tags, strict=True):
+        if (kept := shown.get(names)) is None:
+            kept = shown[names] = tuple(t for t in names if t in paged)
+        items.append(Listed(p, c, kept))
     pages: list[Page] = []
-    for i, item in enumerate(items):
+    last = len(items) - 1
+    wanted: Iterable[int] = range(len(items))
+    if only is not None:  # a post's page shows its neighbours' titles and addresses too
+        hits = [i for i, item in enumerate(items) if item.post.path in only]
+        wanted = sorted({j for i in hits for j in (i - 1, i, i + 1) if 0 <= j <= last})
+    for i in wanted:
         newer = items[i - 1].post if i > 0 else None
-        older = items[i + 1].post if i + 1 < len(items) else None
-        if only is not None and not _shows(only, item.post, newer, older):
-            continue
+        older = items[i + 1].post if i < last else None
+        item = items[i]
         pages.append(PostPage(layout.permalink_file(item.post, config), item, newer, older))
 
     all_items = items
     items = [item for item, on in zip(items, listed, strict=True) if on]
-    pages += _listing(items, "home", config.title, "", "", config, only)
+    # With `only`: the pages of each listing that an edited post is on, by (kind, name).
+    size = config.page_size
+    marks: dict[tuple[str, object], set[int]] = {}
+
+    def mark(kind: str, key: object, position: int) -> None:
+        marks.setdefault((kind, key), set()).add(position // size + 1)
+
+    def on(kind: str, key: object) -> list[int] | None:
+        return None if only is None else sorted(marks.get((kind, key), ()))
+
     by_country: dict[str, list[Listed]] = {}
     by_month: dict[tuple[int, int], list[Listed]] = {}
-    for item in items:
+    by_tag: dict[str, list[Listed]] = {}
+    for i, item in enumerate(items):
+        edited = only is not None and item.post.path in only
+        if edited:
+            mark("home", "", i)
         for name in item.countries:
-            by_country.setdefault(name, []).append(item)
+            members = by_country.setdefault(name, [])
+            if edited:
+                mark("country", name, len(members))
+            members.append(item)
+        for name in item.tags:
+            members = by_tag.setdefault(name, [])
+            if edited:
+                mark("tag", name, len(members))
+            members.append(item)
         local = _local(item.post, config)
-        by_month.setdefault((local.year, local.month), []).append(item)
+        members = by_month.setdefault((local.year, local.month), [])
+        if edited:
+            mark("month", (local.year, local.month), len(members))
+        members.append(item)
+    pages += _listing(items, "home", config.title, "", "", config, on("home", ""))
     for name, members in by_country.items():
         folder = layout.country_folder(name)
         title = f"{config.title}: {name}"
-        pages += _listing(members, "country", title, folder, folder, config, only, country=name)
-    by_tag: dict[str, list[Listed]] = {}
-    for item in items:
-        for name in item.tags:
-            by_tag.setdefault(name, []).append(item)
+        numbers = on("country", name)
+        pages += _listing(members, "country", title, folder, folder, config, numbers, country=name)
     for name, members in by_tag.items():
         folder = layout.tag_folder(name)
         title = f"{config.title}: {name}"
-        pages += _listing(members, "tag", title, folder, folder, config, only, tag=name)
+        pages += _listing(members, "tag", title, folder, folder, config, on("tag", name), tag=name)
     for (year, month), members in by_month.items():
         folder = layout.month_folder(year, month)
         title = f"{config.title}: {_MONTHS[month - 1]} {year:04d}"
-        pages += _listing(members, "month", title, folder, "", config, only, month=(year, month))
+        numbers = on("month", (year, month))
+        pages += _listing(members, "month", title, folder, "", config, numbers, month=(year, month))
     first = (i for i, p in enumerate(pages) if isinstance(p, ListPage) and p.kind == "home")
     home = next(first, None)  # an edit planned (`only`) may not be on it
     if home is not None and pages[home].number == 1:  # type: ignore[union-attr]
@@ -238,18 +267,15 @@ def _listing(
     folder: str,
     feeds: str,
     config: Config,
-    only: AbstractSet[str] | None = None,
+    numbers: Iterable[int] | None = None,
     *,
     country: str | None = None,
     month: tuple[int, int] | None = None,
     tag: str | None = None,
 ) -> list[ListPage]:
-    """The listing's pages; `only`, those that list one of these posts (see `plan_pages`)."""
+    """The listing's pages (`numbers`: only those)."""
     size = config.page_size
     total = max(1, -(-len(items) // size))
-    numbers: Iterable[int] = range(1, total + 1)
-    if only is not None:
-        numbers = sorted({i // size + 1 for i, item in enumerate(items) if item.post.path in only})
     return [
         ListPage(
             path=layout.list_page(folder, number),
@@ -265,13 +291,8 @@ def _listing(
             month=month,
             tag=tag,
         )
-        for number in numbers
+        for number in (range(1, total + 1) if numbers is None else numbers)
     ]
-
-
-def _shows(only: AbstractSet[str], post: Post, newer: Post | None, older: Post | None) -> bool:
-    """A post's page shows its neighbours' titles and addresses as well as its own."""
-    return any(p is not None and p.path in only for p in (post, newer, older))
 
 
 def _owner(path: str, page: Page | str) -> str:

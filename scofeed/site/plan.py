@@ -141,37 +141,37 @@ def plan_feeds(
         tagged = [tagged[i] for i in kept]
     limit = config.feed_limit or None
     size = config.archive_size or config.feed_limit or 1
-    by_country: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
-    by_tag: dict[str, list[tuple[Post, tuple[str, ...]]]] = {}
-    every: list[tuple[Post, tuple[str, ...]]] = []
+    # Each feed's posts and their countries, in two lists: sliced into tuples at C speed.
+    Members = tuple[list[Post], list[tuple[str, ...]]]
+    by_country: dict[str, Members] = {}
+    by_tag: dict[str, Members] = {}
     for post, names, tags in zip(published, filed, tagged, strict=True):
-        every.append((post, names))
         for name in names:
-            by_country.setdefault(name, []).append((post, names))
+            posts, countries = by_country.setdefault(name, ([], []))
+            posts.append(post)
+            countries.append(names)
         for tag in tags:
-            by_tag.setdefault(tag, []).append((post, names))
+            posts, countries = by_tag.setdefault(tag, ([], []))
+            posts.append(post)
+            countries.append(names)
 
-    def spec(
-        folder: str,
-        title: str,
-        desc: str,
-        country: str | None,
-        items: Sequence[tuple[Post, tuple[str, ...]]],
-    ) -> FeedSpec:
-        kept, older = items[:limit], items[limit:] if limit else []
+    def spec(folder: str, title: str, desc: str, country: str | None, items: Members) -> FeedSpec:
+        posts, countries = items
+        older = len(posts) - limit if limit else 0
         return FeedSpec(
             folder=folder,
             title=title,
             description=desc,
             country=country,
-            entries=tuple(p for p, _ in kept),
-            entry_countries=tuple(c for _, c in kept),
-            older=tuple(p for p, _ in older),
-            older_countries=tuple(c for _, c in older),
+            entries=tuple(posts[:limit]),
+            entry_countries=tuple(countries[:limit]),
+            older=tuple(posts[limit:]) if limit else (),
+            older_countries=tuple(countries[limit:]) if limit else (),
             archive_size=size,
-            pages=-(-len(older) // size),
+            pages=-(-max(0, older) // size),
         )
 
+    every = (list(published), list(filed))
     specs = [spec("", config.title, config.description, None, every)]
     for name, items in by_country.items():
         specs.append(
@@ -229,7 +229,14 @@ def tags_of(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
     folder (`Energy Security`, `energy-security`) are one tag, named as most posts write it
     (the first in sorted order on a tie); a name with no letter or digit has no folder, and so no
     feed (the post's reader warned of it)."""
-    terms = [post_terms(post, config) for post in posts]
+    # Posts tagged alike (most: the posts cache shares their tuples) are worked out once.
+    found: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+    terms = []
+    for post in posts:
+        key = (post.tags, post.categories)
+        if (named := found.get(key)) is None:
+            named = found[key] = post_terms(post, config)
+        terms.append(named)
     counts: dict[str, int] = {}
     for names in terms:
         for tag in names:
@@ -243,7 +250,11 @@ def tags_of(posts: Sequence[Post], config: Config) -> list[tuple[str, ...]]:
         best = min(group, key=lambda t: (-counts[t], t))
         spelling.update(dict.fromkeys(group, best))
     # In the order the post gives them (tags, then categories), as its page lists them.
-    return [tuple(dict.fromkeys(spelling[t] for t in names if t in spelling)) for names in terms]
+    spelt: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for names in found.values():
+        if names not in spelt:
+            spelt[names] = tuple(dict.fromkeys(spelling[t] for t in names if t in spelling))
+    return [spelt[names] for names in terms]
 
 
 def filed_under(posts: list[Post], gazetteer: Gazetteer) -> list[tuple[str, ...]]:
