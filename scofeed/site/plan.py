@@ -146,14 +146,12 @@ def plan_feeds(
     by_country: dict[str, Members] = {}
     by_tag: dict[str, Members] = {}
     for post, names, tags in zip(published, filed, tagged, strict=True):
-        for name in names:
-            posts, countries = by_country.setdefault(name, ([], []))
-            posts.append(post)
-            countries.append(names)
-        for tag in tags:
-            posts, countries = by_tag.setdefault(tag, ([], []))
-            posts.append(post)
-            countries.append(names)
+        for group, keys in ((by_country, names), (by_tag, tags)):
+            for key in keys:
+                if (members := group.get(key)) is None:
+                    members = group[key] = ([], [])
+                members[0].append(post)
+                members[1].append(names)
 
     def spec(folder: str, title: str, desc: str, country: str | None, items: Members) -> FeedSpec:
         posts, countries = items
