@@ -57,6 +57,21 @@ def _generators(output: Path) -> set[bytes]:
     return found
 
 
+def test_the_configuration_named_by_another_path_keeps_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--config scofeed.toml` from the site's folder and the same file by its absolute path
+    are one site: the second build is a no-op, not a clean build (hours at a million posts)."""
+    site = tmp_path / "site"
+    make_store(site, 3)
+    (site / "scofeed.toml").write_text('base_url = "https://example.org/sco/"\n')
+    monkeypatch.chdir(site)
+    first = build(load_config(Path("."), Path("scofeed.toml")), now=NOW)
+    assert first.feeds  # a build that planned
+    again = build(load_config(site, site / "scofeed.toml"), now=NOW)
+    assert again.feeds == () and again.written == ()  # the no-op's own answer
+
+
 def test_changed_code_over_an_existing_cache_rebuilds_everything(tmp_path: Path) -> None:
     site = tmp_path / "site"
     make_store(site, 20)
