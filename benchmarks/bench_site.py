@@ -13,7 +13,7 @@ and the machine. It asserts nothing.
 
     python benchmarks/bench_site.py                       # 1,000 and 10,000 posts
     python benchmarks/bench_site.py --sizes 100000        # on demand: minutes
-    python benchmarks/bench_site.py --sizes 1000000 --repeat 1   # on demand: the scale run
+    python benchmarks/bench_scale.py --sizes 1000000 --feed-content summary   # scofeed alone
 
 The options are bench_build.py's (see benchmarks/README.md).
 """
