@@ -25,25 +25,25 @@ from scofeed.posts.countries import Gazetteer, load_gazetteer
 from scofeed.posts.files import PostFile, scan_signature, shown, walk_files
 from scofeed.posts.store import NOT_A_POST, load_posts, post_markup, scan_posts, unreadable
 from scofeed.publish.cache import BuildCache, LastBuild, cache_key
-from scofeed.publish.cache_records import FileRecord, stat_key_of
+from scofeed.publish.cache_records import FileRecord
 from scofeed.publish.lock import build_lock
 from scofeed.publish.output import (
     Checkpoint,
     Publication,
     as_written,
     clean_temp_files,
+    kept_as_written,
     maybe_interrupted,
     no_checkpoint,
     staging_ended,
     still_published,
     usable_folder,
+    with_stats,
 )
 from scofeed.site.templates import digest as templates_digest  # jinja2 is not loaded with it
 from scofeed.site.templates import refresh as refresh_templates
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from scofeed.posts.post import Post
     from scofeed.publish.rendering import Job, Unmoved
     from scofeed.publish.static import StaticFile
@@ -231,7 +231,8 @@ def _rebuild(
         assert not isinstance(planned, list)  # nothing is checked: the last build did
         site = planned
         jobs = [*feed_jobs(specs, unmoved, narrow=True), *page_jobs(site.pages, templates, unmoved)]
-        as_is = _as_is(cache, jobs, statics, config.output_dir)
+        made_again = {job.path for job in jobs} | {static.path for static in statics}
+        as_is = kept_as_written(cache.files, made_again, config.output_dir)
     if as_is is None:
         jobs = list(feed_jobs(specs, unmoved))
         # Typepad's feed addresses are rules of _redirects already: an alias may not take one
@@ -280,7 +281,7 @@ def _rebuild(
     # in once published). The plan's pages and jobs are dropped first (`scofeed watch` keeps
     # them in its `Plan`): the end of a big build is its peak, and they were 90 MB of it at
     # 100,000 posts.
-    records = _with_stats(made, publication.paths, config.output_dir)
+    records = with_stats(made, publication.paths, config.output_dir)
     del jobs, statics
     kept_site = site if on_plan is not None else None
     del site
@@ -337,38 +338,6 @@ def _rebuild(
     )
 
 
-def _with_stats(
-    made: dict[str, FileRecord], replaced: set[str], output_dir: Path
-) -> dict[str, FileRecord]:
-    """`made`, with the stat filled in (in place) of each file rendered again whose published
-    bytes were already the same: left as it was, not replaced."""
-    out = str(output_dir)
-    for path, record in made.items():
-        if record[2] is None and path not in replaced:
-            made[path] = (record[0], record[1], stat_key_of(os.path.join(out, path)))
-    return made
-
-
-def _as_is(
-    cache: BuildCache, jobs: list[Job], statics: list[StaticFile], output_dir: Path
-) -> dict[str, FileRecord] | None:
-    """The records of the last build's files that `jobs` (after an edit that moved nothing)
-    and `statics` leave out, the site's own files among them, when every one is still as it
-    was written; else None, and the build plans the whole site, which can make any file again
-    (one removed or changed by hand)."""
-    planned = {job.path for job in jobs}
-    planned.update(static.path for static in statics)
-    folder = os.path.join(output_dir, "")
-    as_is = {}
-    for path, record in cache.files.items():
-        if path not in planned:
-            found = as_written(folder, path, record)
-            if found is None:
-                return None
-            as_is[path] = found
-    return as_is
-
-
 def _make(
     jobs: list[Job],
     specs: list[FeedSpec],
@@ -385,7 +354,7 @@ def _make(
     """Render and stage every file whose inputs or published bytes changed; raise
     `InputError` when a feed fails its check. Returns each file's record (what it was made
     from, its hash, and its stat when found as written) and the paths kept as they were.
-    `as_is`: the records of every file `jobs` and `statics` leave out (`_as_is`)."""
+    `as_is`: the records of every file `jobs` and `statics` leave out (`kept_as_written`)."""
     from scofeed.publish.rendering import Entries, render_all
     from scofeed.site.pages import site_files
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from scofeed.errors import OutputError
 from scofeed.infra.atomic import TMP_PREFIX, fsync_dir, stage, sync_filesystem
 from scofeed.posts.files import packed_version
-from scofeed.publish.cache_records import FileRecord
+from scofeed.publish.cache_records import FileRecord, stat_key_of
 
 # Called with the name of each point a build passes ("locked", "read", "rendered 1",
 # "staged 0", "renamed 0", "removed 0", "saved"): the test suite stops builds there, to show
@@ -323,6 +323,36 @@ def as_written(folder: str, path: str, record: FileRecord) -> FileRecord | None:
     if _sha(full) != record[1]:
         return None
     return (record[0], record[1], stat)
+
+
+def kept_as_written(
+    files: Mapping[str, FileRecord], planned: set[str], output_dir: Path
+) -> dict[str, FileRecord] | None:
+    """The records of the last build's `files` that this build does not make again (`planned`,
+    after an edit that moved nothing), when every one is still as it was written; else None,
+    and the build plans the whole site, which can make any file again (one removed or changed
+    by hand)."""
+    folder = os.path.join(output_dir, "")
+    kept = {}
+    for path, record in files.items():
+        if path not in planned:
+            found = as_written(folder, path, record)
+            if found is None:
+                return None
+            kept[path] = found
+    return kept
+
+
+def with_stats(
+    made: dict[str, FileRecord], replaced: set[str], output_dir: Path
+) -> dict[str, FileRecord]:
+    """`made`, with the stat filled in (in place) of each file rendered again whose published
+    bytes were already the same: left as it was, not replaced."""
+    out = str(output_dir)
+    for path, record in made.items():
+        if record[2] is None and path not in replaced:
+            made[path] = (record[0], record[1], stat_key_of(os.path.join(out, path)))
+    return made
 
 
 def _sha(path: str) -> str | None:

@@ -248,7 +248,8 @@ def feed_jobs(
     specs: Iterable[FeedSpec], unmoved: Unmoved | None = None, *, narrow: bool = False
 ) -> Iterator[Job]:
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005);
-    `narrow`, only the files that show a post `unmoved` read again (see `build._as_is`)."""
+    `narrow`, only the files that show a post `unmoved` read again (the others are kept:
+    `output.kept_as_written`)."""
     posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
     for spec in specs:
         if narrow and unmoved is not None:
