@@ -6,21 +6,20 @@ rendered it; on every core when there is much to do (a clean build), in this pro
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from scofeed.config import Config
 from scofeed.errors import Problem
+from scofeed.infra.memo import Recent
 from scofeed.infra.parallel import fork_map
 from scofeed.publish.cache import BuildCache
 from scofeed.publish.cache_records import FileRecord
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from scofeed.posts.post import Post
     from scofeed.publish.output import Publication, Staged
     from scofeed.site.archive import Page
@@ -95,6 +94,12 @@ def folder_files() -> tuple[FolderFile, ...]:
 # formats) that are rendered far apart; at 10,000 posts this holds nearly all of them, and a
 # smaller memo cost a clean build 15% more CPU reading them again (2,048: 64 s against 55 s).
 MEMO_SIZE = 8192
+# Pieces of feed documents a process keeps (`Entries.pieces`, some 15 MB): the documents are
+# rendered in the order of their oldest entries (`feed_jobs`), so a post's next document comes
+# soon. A clean build of 10,000 posts in one process made 30,542 pieces with 1,024 kept, 30,000
+# (one per post and format) with 4,096, 110,039 with 256.
+PIECES_SIZE = 1536
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The build's own process, rendering its share beside the workers, keeps fewer: it also holds
 # the plan and the files' records, and its memo raised a clean 100,000-post build's peak there
 # from 443 MB to 502 MB (the workers' memos are theirs alone).
@@ -109,8 +114,11 @@ class Entries:
         self.config = config
         self.cache = cache
         self.refs = refs  # the posts that link tags may name
-        self.memo: OrderedDict[str, Entry] = OrderedDict()
-        self.memo_size = MEMO_SIZE
+        self.memo: Recent[str, Entry] = Recent(MEMO_SIZE)
+        # Each post's RSS item, Atom entry and JSON Feed item as text (`site.splice`,
+        # `site.jsonfeed`), for the next document that carries it: a post is in some five
+        # documents of each format, and writing its text was most of their time.
+        self.pieces: Recent[tuple[object, ...], str] = Recent(PIECES_SIZE)
 
     def __call__(self, post: Post) -> Entry:
         entry = self.memo.get(post.path) or self._cached(post)
@@ -124,7 +132,7 @@ class Entries:
     def sharing(self, *, memo_size: int) -> Entries:
         """Entries made the same way, from the same cache, with a memo of their own."""
         twin = Entries(self.config, self.cache, self.refs)
-        twin.memo_size = memo_size
+        twin.memo.size = memo_size
         return twin
 
     def _cached(self, post: Post) -> Entry | None:
@@ -136,16 +144,8 @@ class Entries:
             return None
         id_, link, title, html, summary, image = hit
         entry = Entry(id_, link, title, html, summary, image or None)
-        self._remember(post.path, entry)
+        self.memo[post.path] = entry
         return entry
-
-    def _remember(self, path: str, entry: Entry) -> None:
-        memo = self.memo
-        memo[path] = entry
-        if len(memo) > self.memo_size:
-            # The oldest out. An OrderedDict: a plain dict's first key is slow to find after
-            # many deletions (their slots stay until the table is resized).
-            memo.popitem(last=False)
 
     def missing(self, posts: Iterable[Post]) -> list[Post]:
         """The posts, each once, whose entry is neither made nor cached."""
@@ -157,7 +157,7 @@ class Entries:
 
     def add(self, post: Post, entry: Entry, *, remember: bool = True) -> None:
         if remember:
-            self._remember(post.path, entry)
+            self.memo[post.path] = entry
         self.cache.put_entry(
             post.digest + post.link_key,
             entry.link,
@@ -250,14 +250,24 @@ def feed_jobs(
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005);
     `narrow`, only the files that show a post `unmoved` read again (the others are kept:
     `output.kept_as_written`)."""
-    posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
+    documents: list[FeedSpec] = []
     for spec in specs:
         if narrow and unmoved is not None:
-            documents = unmoved.documents(spec)
+            documents += unmoved.documents(spec)
         else:
-            documents = [spec, *spec.archives()]
-        for document in documents:
-            yield from document_jobs(document, posts, unmoved)
+            documents += [spec, *spec.archives()]
+    # A post is in some five documents of each format (the category's feed, its countries',
+    # its tags'). Taken by the age of their oldest entries they come close together, and its
+    # text made for the first (`Entries.pieces`) is still at hand for the others; folder by
+    # folder, the thousands of documents in between had pushed it out.
+    documents.sort(key=_oldest)
+    posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
+    for document in documents:
+        yield from document_jobs(document, posts, unmoved)
+
+
+def _oldest(document: FeedSpec) -> datetime:
+    return document.entries[-1].date if document.entries else _EPOCH
 
 
 def document_jobs(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from html import unescape
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -30,6 +31,29 @@ class Entry:
     # Its picture's absolute URL: the post's `image:`, else the body's first image (a feed
     # reader's thumbnail); None when it has neither.
     image: str | None = None
+
+
+def piece(
+    entry_for: Callable[[Post], Entry],
+    kind: str,
+    post: Post,
+    countries: tuple[str, ...],
+    make: Callable[[Post, tuple[str, ...]], str],
+) -> str:
+    """A post's text in one kind of feed document (an RSS item, an Atom entry, a JSON Feed
+    item): the same in every document of a build that carries it, so made once when
+    `entry_for` keeps a memo of them (`pieces`, as a build's entries do). The key is all it is
+    made of but the build's configuration: the file's bytes (so an edit in `scofeed watch`
+    misses), its place and the addresses its links lead to. A post not read from a file (no
+    digest) is made every time."""
+    pieces: MutableMapping[tuple[object, ...], str] | None = getattr(entry_for, "pieces", None)
+    if pieces is None or not post.digest:
+        return make(post, countries)
+    key = (kind, post.path, post.digest, post.link_key, post.id_name, countries)
+    text = pieces.get(key)
+    if text is None:
+        text = pieces[key] = make(post, countries)
+    return text
 
 
 def entry_id(post: Post, config: Config) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from scofeed.config import Config
 from scofeed.infra.dates import rfc822, rfc3339
 from scofeed.posts.post import Post
-from scofeed.site.entries import Entry, atom_id, enclosure_url
+from scofeed.site.entries import Entry, atom_id, enclosure_url, piece
 from scofeed.site.feeds import _categories, _duration, render
 from scofeed.site.markup import escape
 from scofeed.site.plan import FeedSpec
@@ -67,9 +67,14 @@ def render_spliced(spec: FeedSpec, fmt: str, config: Config, entry_for: EntryFor
     """The bytes `feeds.render(spec, fmt, config, entry_for)` returns."""
     if not spec.entries:
         return render(spec, fmt, config, entry_for)
+    write = _rss_item if fmt == "rss" else _atom_entry
+
+    def make(post: Post, countries: tuple[str, ...]) -> str:
+        return write(post, entry_for(post), countries, config)
+
     try:
         items = [
-            (_rss_item if fmt == "rss" else _atom_entry)(post, entry_for(post), countries, config)
+            piece(entry_for, fmt, post, countries, make)
             for post, countries in zip(spec.entries, spec.entry_countries, strict=True)
         ]
     except _Unsure:
