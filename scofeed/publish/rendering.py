@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from scofeed.site.entries import Entry
     from scofeed.site.plan import FeedSpec
     from scofeed.site.refs import Refs
+    from scofeed.validate.repeats import Repeats
 
 # The modules that render (site, and feedgen, lxml and the validator behind them) are imported
 # only once a build has something to render: a no-op build from cron loads none of them.
 
 Renderer = Callable[["FeedSpec", Config, Callable[["Post"], "Entry"]], bytes]
-Checker = Callable[[bytes, str], list[Problem]]
+# A file's bytes and path, and the entries of the process checking it (what it has validated).
+Checker = Callable[[bytes, str, "Entries"], list[Problem]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +56,22 @@ def _xml_renderer(fmt: str) -> Renderer:
     return render_xml
 
 
-def _check_feed(data: bytes, path: str) -> list[Problem]:
-    """The validator's errors for a feed about to be published (warnings do not stop it)."""
-    from scofeed.validate import validate_bytes
-
+def _check_feed(data: bytes, path: str, entries: Entries) -> list[Problem]:
+    """The validator's errors for a feed about to be published (warnings do not stop it),
+    each entry validated in full once by this process (`validate.repeats`)."""
     return [
         Problem(path, f.line, f"{f.rule}: {f.message}")
-        for f in validate_bytes(data, source=path)
-        if f.severity == "error"
+        for f in entries.validated().errors(data, path)
     ]
 
 
-def _no_check(data: bytes, path: str) -> list[Problem]:
+def _check_json(data: bytes, path: str, entries: Entries) -> list[Problem]:
+    from scofeed.validate.jsonfeed import check_json
+
+    return check_json(data, path)
+
+
+def _no_check(data: bytes, path: str, entries: Entries) -> list[Problem]:
     return []
 
 
@@ -74,7 +80,6 @@ def folder_files() -> tuple[FolderFile, ...]:
     from scofeed.site import layout
     from scofeed.site.jsonfeed import render_json
     from scofeed.site.pages import render_embed
-    from scofeed.validate.jsonfeed import check_json
 
     feeds = (
         FolderFile(fmt, name, _xml_renderer(fmt), _check_feed)
@@ -82,7 +87,7 @@ def folder_files() -> tuple[FolderFile, ...]:
     )
     return (
         *feeds,
-        FolderFile("json", layout.JSON_FILE, render_json, check_json),
+        FolderFile("json", layout.JSON_FILE, render_json, _check_json),
         FolderFile("embed", layout.EMBED_FILE, render_embed, _no_check),
     )
 
@@ -99,6 +104,9 @@ MEMO_SIZE = 8192
 # soon. A clean build of 10,000 posts in one process made 30,542 pieces with 1,024 kept, 30,000
 # (one per post and format) with 4,096, 110,039 with 256.
 PIECES_SIZE = 1536
+# Entries validated that a process remembers (their digests, some 2 MB): two a post (RSS and
+# Atom), in documents rendered close together as the pieces are.
+VALIDATED_SIZE = 16384
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The build's own process, rendering its share beside the workers, keeps fewer: it also holds
 # the plan and the files' records, and its memo raised a clean 100,000-post build's peak there
@@ -119,6 +127,7 @@ class Entries:
         # `site.jsonfeed`), for the next document that carries it: a post is in some five
         # documents of each format, and writing its text was most of their time.
         self.pieces: Recent[tuple[object, ...], str] = Recent(PIECES_SIZE)
+        self._validated: Repeats | None = None
 
     def __call__(self, post: Post) -> Entry:
         entry = self.memo.get(post.path) or self._cached(post)
@@ -128,6 +137,14 @@ class Entries:
             entry = render_entry(post, self.config, self.refs)
             self.add(post, entry)
         return entry
+
+    def validated(self) -> Repeats:
+        """What this process has validated of the entries (`validate.repeats`)."""
+        if self._validated is None:
+            from scofeed.validate.repeats import Repeats
+
+            self._validated = Repeats(VALIDATED_SIZE)
+        return self._validated
 
     def sharing(self, *, memo_size: int) -> Entries:
         """Entries made the same way, from the same cache, with a memo of their own."""
@@ -380,5 +397,5 @@ def _render_job(
     todo, config, entries, publication = shared
     job = todo[index]
     data = job.make(job.subject, config, entries)
-    problems = job.check(data, job.path)
+    problems = job.check(data, job.path, entries)
     return publication.prepare(job.path, data), hashlib.sha256(data).hexdigest(), problems

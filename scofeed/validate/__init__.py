@@ -5,7 +5,8 @@ rules no schema can state (`rss`, `atom`, on values checked by `values`), then t
 NG schemas (`schemas/atom.rng` from RFC 4287, `schemas/rss-2.0.rng` from the RSS 2.0
 specification) for what the rules did not explain (`xml`). Every rule has a name and a severity
 (`rules`). `validate_targets` reads files, folders and http(s) URLs for the command line;
-`jsonfeed` checks the JSON Feeds a build writes.
+`jsonfeed` checks the JSON Feeds a build writes, and `repeats` its RSS and Atom documents, each
+entry they share validated in full once.
 
 Findings are data; exceptions (`NotAFeedError`, `FetchError`) mean the validator could not run:
 the input is missing, unreachable, too large, or not a feed at all. Untrusted XML is read only
