@@ -70,6 +70,7 @@ def errors(data: bytes) -> list[tuple[int, str, str]]:
 
 
 THR = ' xmlns:thr="http://purl.org/syndication/thread/1.0"'
+PREFIXED = ' xmlns:a="http://www.w3.org/2005/Atom"'
 
 # Each case: documents validated in turn by one Repeats; every later one shows entries of the
 # earlier ones in a setting that could hide an error if it were not validated again.
@@ -121,6 +122,21 @@ CASES = {
         rss(item(1, guid="g\u0085"), item(2, guid="g?"))
         .replace(b"g?", b"g\xc2")
         .replace(b"UTF-8", b"ISO-8859-1"),
+    ],
+    "an entry written with a prefix between two seen": [
+        atom(entry(1), entry(2), ns=PREFIXED),
+        atom(
+            entry(1),
+            entry(3, extra="<updated>x</updated>")
+            .replace("<entry>", "<a:entry>")
+            .replace("</entry>", "</a:entry>"),
+            entry(2),
+            ns=PREFIXED,
+        ),
+    ],
+    "the feed's metadata after its entries": [
+        atom(entry(1), entry(2)),
+        atom(entry(1), entry(2)).replace(b"</feed>", b"<subtitle>late</subtitle>\n</feed>"),
     ],
     "an item nested in another": [
         rss(item(1), item(2)),

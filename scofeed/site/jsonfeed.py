@@ -68,9 +68,10 @@ _SCALAR = json.JSONEncoder(ensure_ascii=False)
 
 def _json(value: object, pad: str) -> str:
     """`value` as `json.dumps(value, ensure_ascii=False, indent=2)` writes it at the depth of
-    `pad`, strings through the C encoder. json.dumps with an indent builds its encoder of
-    nested functions, a reference cycle, on every call: a build, which runs without the cycle
-    collector (`cli.publishing`), kept one per item, 70 MB at 10,000 posts."""
+    `pad` (its keys are strings: a feed has no other), strings through the C encoder.
+    json.dumps with an indent builds its encoder of nested functions, a reference cycle, on
+    every call: a build, which runs without the cycle collector (`cli.publishing`), kept one
+    per item, 70 MB at 10,000 posts."""
     if isinstance(value, _Encoded):
         return value
     inner = pad + "  "

@@ -12,7 +12,8 @@ entry's `<id>`) are plainly all different.
 
 Only a document as lxml writes it is taken apart: no comment, CDATA section, DOCTYPE or
 processing instruction after the XML declaration, entries written `<item>`/`<entry>` without
-attributes, never nested. Any other document, and any document whose shortened form has an
+attributes, never nested, one after the other at the end of their channel or feed. Any other
+document, and any document whose shortened form has an
 error, is validated whole, so the findings reported are always those of `validate_bytes`.
 """
 
@@ -32,6 +33,12 @@ _IDS = {
     b"entry": (b"<id", re.compile(rb"<id>([^<]*)</id>")),
 }
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)""")
+# What may follow the last entry: the closing tags alone (an element there, an Atom feed's
+# metadata after its entries say, is read in the light of the entries before it).
+_TAILS = {
+    b"item": re.compile(rb"\s*</channel>\s*</rss>\s*"),
+    b"entry": re.compile(rb"\s*</feed>\s*"),
+}
 
 
 class Repeats:
@@ -93,9 +100,12 @@ def _taken_apart(data: bytes) -> tuple[bytes, list[bytes], bytes] | None:
         pieces += [data[at:begin], data[begin:finish]]
         at = finish
     pieces.append(data[at:])
-    # Every entry found: none nested in another, written with attributes or a prefix, or as
-    # the start of another name.
+    # Every entry found: none nested in another, written with attributes or as the start of
+    # another name; nothing but white space between them (which the shortened document leaves
+    # out: an entry written with a prefix, say), and nothing after them but the closing tags.
     if len(pieces) == 1 or data.count(b"<" + tag) != len(pieces) // 2:
+        return None
+    if any(piece.strip() for piece in pieces[2:-1:2]) or not _TAILS[tag].fullmatch(pieces[-1]):
         return None
     context = data[start : end + 1]
     if tag == b"entry":
