@@ -253,12 +253,8 @@ class Unmoved:
     def documents(self, spec: FeedSpec) -> list[FeedSpec]:
         """The documents of the feed `spec` that show a post read again: the subscription
         feed, archive documents (found by the posts' places, none made in vain)."""
-        found = [spec] if self.shows_edit(spec.entries) else []
-        read_again, size, count = self.read_again, spec.archive_size, len(spec.older)
-        pages = {
-            (count - 1 - i) // size + 1 for i, p in enumerate(spec.older) if p.path in read_again
-        }
-        return found + [spec.archive(page) for page in sorted(pages)]
+        read_again = self.read_again
+        return spec.documents_with(lambda post: post.path in read_again)
 
 
 def feed_jobs(

@@ -5,7 +5,7 @@ made from."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -72,6 +72,14 @@ class FeedSpec:
         """The feed's archive documents, oldest first."""
         count = -(-len(self.older) // self.archive_size)
         return [self.archive(page) for page in range(1, count + 1)]
+
+    def documents_with(self, wanted: Callable[[Post], bool]) -> list[FeedSpec]:
+        """The documents of this feed that carry a `wanted` post: the subscription feed, and
+        the archive documents found by those posts' places (none cut in vain)."""
+        found = [self] if any(wanted(post) for post in self.entries) else []
+        size, count = self.archive_size, len(self.older)
+        pages = {(count - 1 - i) // size + 1 for i, p in enumerate(self.older) if wanted(p)}
+        return found + [self.archive(page) for page in sorted(pages)]
 
     def archive(self, page: int) -> FeedSpec:
         """Archive document `page` (1 holds the oldest posts), newest first as every document."""

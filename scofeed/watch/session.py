@@ -171,9 +171,12 @@ class Session:
         fresh = {id(post) for post in swaps.values()}
         jobs: list[Job] = []
         for i, spec in specs.items():
-            for document in (spec, *(spec.archives() if i in archived else ())):
-                if any(id(post) in fresh for post in document.entries):
-                    jobs += document_jobs(document)
+            if i in archived:  # only the archive documents holding an edited post are cut
+                documents = spec.documents_with(lambda post: id(post) in fresh)
+            else:
+                documents = [spec] if any(id(post) in fresh for post in spec.entries) else []
+            for document in documents:
+                jobs += document_jobs(document)
         jobs += page_jobs(pages.values(), plan.templates)
         for post in new.values():
             kept.entries.memo.pop(post.path, None)
