@@ -40,6 +40,7 @@ from measure import (
     load_average,
     machine_facts,
     measure_floor,
+    output_size,
     run_measured,
     scofeed_python,
 )
@@ -187,7 +188,7 @@ def describe_scofeed_output(out: Path, whole_site: bool = False) -> str:
     countries = [p for p in current if p.parent.parent.name == "countries"]
     tags = [p for p in current if p.parent.parent.name == "tags"]
     pages = sum(1 for _ in out.rglob("*.html"))
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    _, size = output_size(out)
     hugo = "" if whole_site else " (Hugo's side of the benchmark stays feeds-only)"
     return (
         f"scofeed wrote {len(current)} RSS/Atom feeds: {len(site)} for the site, "

@@ -27,18 +27,8 @@ from pathlib import Path
 
 from bench_build import BENCH_DIR, reset, write_scofeed_config
 from generate import DEFAULT_SEED, ensure_posts, newest_post_with_countries
-from measure import Run, find_scofeed, host_facts, load_average, run_measured
+from measure import Run, find_scofeed, host_facts, load_average, output_size, run_measured
 from report import clip, fmt_run, report_machine
-
-
-def output_size(out: Path) -> tuple[int, int]:
-    """The files below `out` and their bytes."""
-    count = size = 0
-    for folder, _, names in os.walk(out):
-        for name in names:
-            count += 1
-            size += os.stat(os.path.join(folder, name)).st_size
-    return count, size
 
 
 def scale_case(n: int, case_dir: Path, scofeed: list[str], args: argparse.Namespace) -> int:

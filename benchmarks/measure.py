@@ -114,6 +114,16 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
+def output_size(out: Path) -> tuple[int, int]:
+    """The files below `out` and their bytes (os.walk: a million-post site has 1.4 million)."""
+    count = size = 0
+    for folder, _, names in os.walk(out):
+        for name in names:
+            count += 1
+            size += os.stat(os.path.join(folder, name)).st_size
+    return count, size
+
+
 def run_measured(cmd: Sequence[str | Path], cwd: Path) -> Run:
     """Run cmd: its wall time, and its memory (os.wait4 for the largest process, exact; a
     sampler for the whole tree)."""

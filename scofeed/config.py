@@ -59,8 +59,10 @@ class Config:
     # Site additions to the gazetteer: country name -> names that mention it.
     gazetteer: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     deploy: DeployConfig = field(default=DeployConfig())  # `[deploy]`, for `scofeed deploy`
-    # The file this came from, for messages; None when the site has none.
-    config_file: Path | None = None
+    # The file this came from, for messages; None when the site has none. Not part of what
+    # the site is (neither compared nor in the repr that keys the build cache): `--config
+    # scofeed.toml` and its absolute path are one site.
+    config_file: Path | None = field(default=None, repr=False, compare=False)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -15,7 +15,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -111,11 +111,7 @@ def build(
         if config.output_dir.exists() and not config.output_dir.is_dir():
             usable_folder(config.output_dir)  # says what is wrong, before any work
         gazetteer = load_gazetteer(config.gazetteer, config.where)
-        # Where the configuration was read from is no input: `--config scofeed.toml` and its
-        # absolute path are one site (the key differed, and a million posts took 78 minutes
-        # to build again).
-        key = cache_key(replace(config, config_file=None), gazetteer)
-        cache = BuildCache.load(config.cache_dir, key)
+        cache = BuildCache.load(config.cache_dir, cache_key(config, gazetteer))
         scanned = scan_posts(config.posts_dir)
         # The site's own templates key every page (an edited one may change any page); without
         # them an edit was never seen, not even past the no-op check.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,8 @@ from scofeed.publish.cache import BuildCache
 from scofeed.publish.cache_records import FileRecord
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from scofeed.posts.post import Post
     from scofeed.publish.output import Publication, Staged
     from scofeed.site.archive import Page
@@ -107,7 +108,6 @@ PIECES_SIZE = 1536
 # Entries validated that a process remembers (their digests, some 2 MB): two a post (RSS and
 # Atom), in documents rendered close together as the pieces are.
 VALIDATED_SIZE = 16384
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The build's own process, rendering its share beside the workers, keeps fewer: it also holds
 # the plan and the files' records, and its memo raised a clean 100,000-post build's peak there
 # from 443 MB to 502 MB (the workers' memos are theirs alone).
@@ -263,6 +263,8 @@ def feed_jobs(
     """Every file of every feed folder, and the feeds of its archive documents (RFC 5005);
     `narrow`, only the files that show a post `unmoved` read again (the others are kept:
     `output.kept_as_written`)."""
+    from scofeed.site.plan import EPOCH
+
     documents: list[FeedSpec] = []
     for spec in specs:
         if narrow and unmoved is not None:
@@ -273,14 +275,10 @@ def feed_jobs(
     # its tags'). Taken by the age of their oldest entries they come close together, and its
     # text made for the first (`Entries.pieces`) is still at hand for the others; folder by
     # folder, the thousands of documents in between had pushed it out.
-    documents.sort(key=_oldest)
+    documents.sort(key=lambda d: d.entries[-1].date if d.entries else EPOCH)
     posts: dict[int, tuple[object, str]] = {}  # each entry's part of the keys (see feed_key)
     for document in documents:
         yield from document_jobs(document, posts, unmoved)
-
-
-def _oldest(document: FeedSpec) -> datetime:
-    return document.entries[-1].date if document.entries else _EPOCH
 
 
 def document_jobs(

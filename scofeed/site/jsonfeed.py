@@ -32,7 +32,7 @@ def render_json(spec: FeedSpec, config: Config, entry_for: Callable[[Post], Entr
         return _item_text(post, countries, entry_for(post), config)
 
     items = [
-        _Encoded(piece(entry_for, "json", post, countries, make))
+        piece(entry_for, "json", post, countries, make)
         for post, countries in zip(spec.entries, spec.entry_countries, strict=True)
     ]
     feed = {
@@ -112,7 +112,7 @@ def _item_text(post: Post, countries: tuple[str, ...], entry: Entry, config: Con
         item["attachments"] = [_attachment(e, config) for e in post.enclosures]
     if post.comments is not None:  # RSS slash:comments, Atom thr:total
         item["_scofeed"] = {"about": HOMEPAGE, "comments": post.comments}
-    return _json(item, "    ")
+    return _Encoded(_json(item, "    "))
 
 
 def _attachment(enclosure: Enclosure, config: Config) -> dict[str, Any]:

@@ -73,10 +73,15 @@ class FeedSpec:
         count = -(-len(self.older) // self.archive_size)
         return [self.archive(page) for page in range(1, count + 1)]
 
-    def documents_with(self, wanted: Callable[[Post], bool]) -> list[FeedSpec]:
+    def documents_with(
+        self, wanted: Callable[[Post], bool], *, archives: bool = True
+    ) -> list[FeedSpec]:
         """The documents of this feed that carry a `wanted` post: the subscription feed, and
-        the archive documents found by those posts' places (none cut in vain)."""
+        (`archives`: when an older post may be wanted) the archive documents found by those
+        posts' places (none cut in vain)."""
         found = [self] if any(wanted(post) for post in self.entries) else []
+        if not archives:
+            return found
         size, count = self.archive_size, len(self.older)
         pages = {(count - 1 - i) // size + 1 for i, p in enumerate(self.older) if wanted(p)}
         return found + [self.archive(page) for page in sorted(pages)]

@@ -171,11 +171,8 @@ class Session:
         fresh = {id(post) for post in swaps.values()}
         jobs: list[Job] = []
         for i, spec in specs.items():
-            if i in archived:  # only the archive documents holding an edited post are cut
-                documents = spec.documents_with(lambda post: id(post) in fresh)
-            else:
-                documents = [spec] if any(id(post) in fresh for post in spec.entries) else []
-            for document in documents:
+            edited = spec.documents_with(lambda post: id(post) in fresh, archives=i in archived)
+            for document in edited:
                 jobs += document_jobs(document)
         jobs += page_jobs(pages.values(), plan.templates)
         for post in new.values():
