@@ -127,3 +127,31 @@ def test_a_build_used_as_a_library_leaves_the_process_as_it_was(tmp_path: Path) 
     assert gc.isenabled() and gc.get_freeze_count() == 0
     build(load_config(tmp_path), now=NOW)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_scan_and_the_pages_plan_are_gone_when_the_cache_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The end of a big build is its peak (PERFORMANCE.md, "Memory"): what it no longer needs
+    # must be gone by then. The pages' plan was kept by a second name, and the scan by the
+    # caller that passed it, through the cache's writing.
+    from scofeed.posts.files import FileStat
+    from scofeed.publish.cache import BuildCache
+    from scofeed.site.archive import Listed, ListPage, PostPage
+
+    make_store(tmp_path, 20)
+    alive: list[int] = []
+    real_stage = BuildCache.stage
+
+    def stage(self: BuildCache, *args: object) -> object:
+        kinds = (FileStat, PostPage, ListPage, Listed)
+        alive.append(sum(isinstance(o, kinds) for o in gc.get_objects()))
+        return real_stage(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BuildCache, "stage", stage)
+    config = load_config(tmp_path)
+    assert build(config, now=NOW).written
+    edited = tmp_path / "posts" / "2010-01-05-note-4.md"
+    edited.write_text(edited.read_text() + "\nTalks in Minsk.\n")
+    assert build(config, now=NOW).written  # after an edit that moved nothing: planned apart
+    assert alive == [0, 0]

@@ -344,8 +344,12 @@ class BuildCache:
                 data = pickled(self.key, files=files, last=last.packed())
                 staged.add(self.cache_dir / _BUILD_FILE, data)
             if files.keys() != self.written:
-                text = "".join(f"{path}\n" for path in sorted(files))
-                staged.add(self.cache_dir / _WRITTEN_FILE, text.encode("utf-8"))
+                # Line by line into the file: as one text, and its bytes, 14 MB at 100,000 posts.
+                names = sorted(files)
+                staged.add(
+                    self.cache_dir / _WRITTEN_FILE,
+                    lambda fh: fh.writelines(f"{path}\n".encode() for path in names),
+                )
         except OSError as exc:
             staged.discard()
             reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or exc
