@@ -150,8 +150,12 @@ def test_the_scan_and_the_pages_plan_are_gone_when_the_cache_is_written(
 
     monkeypatch.setattr(BuildCache, "stage", stage)
     config = load_config(tmp_path)
-    assert build(config, now=NOW).written
-    edited = tmp_path / "posts" / "2010-01-05-note-4.md"
-    edited.write_text(edited.read_text() + "\nTalks in Minsk.\n")
-    assert build(config, now=NOW).written  # after an edit that moved nothing: planned apart
+    gc.disable()  # a collection untracks tuples of ints (a `FileStat`): they would not be counted
+    try:
+        assert build(config, now=NOW).written
+        edited = tmp_path / "posts" / "2010-01-05-note-4.md"
+        edited.write_text(edited.read_text() + "\nTalks in Minsk.\n")
+        assert build(config, now=NOW).written  # after an edit that moved nothing: planned apart
+    finally:
+        gc.enable()
     assert alive == [0, 0]
