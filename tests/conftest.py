@@ -25,6 +25,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 # The clock every test build runs at: long after the seed's posts, never the real time.
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
+# A suite started as a background job of a script (`nohup ... &`) has SIGINT ignored, and every
+# scofeed it starts would inherit that: the Ctrl-C tests would then test the runner. Python's
+# own handler here gives the children the default again (exec resets a handler, not SIG_IGN).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
