@@ -227,10 +227,9 @@ def _rebuild(
     if unmoved is not None and on_plan is None:
         # The cron build after an edit that moved nothing: the files showing the posts read
         # again are planned, the others taken as the last build published them.
-        planned = plan_pages(published_posts, filed, config, (), page_tags(tagged, config),
-                             listed, only=unmoved.read_again)  # fmt: skip
-        assert not isinstance(planned, list)  # nothing is checked: the last build did
-        site = planned
+        # (Nothing is checked there: the last build did.)
+        site = _pages(plan_pages(published_posts, filed, config, (), page_tags(tagged, config),
+                                 listed, only=unmoved.read_again))  # fmt: skip
         jobs = [*feed_jobs(specs, unmoved, narrow=True), *page_jobs(site.pages, templates, unmoved)]
         made_again = {job.path for job in jobs} | {static.path for static in statics}
         as_is = kept_as_written(cache.files, made_again, config.output_dir)
@@ -240,12 +239,9 @@ def _rebuild(
         # too (it made a second, contradicting rule for /index.rdf).
         reserved = [job.path for job in jobs] + layout.SITE_FILES
         reserved += [old for old, _ in TYPEPAD_FEEDS]
-        planned = plan_pages(
-            published_posts, filed, config, reserved, page_tags(tagged, config), listed
+        site = _pages(
+            plan_pages(published_posts, filed, config, reserved, page_tags(tagged, config), listed)
         )
-        if isinstance(planned, list):
-            raise unreadable(planned)
-        site = planned
         jobs += page_jobs(site.pages, templates, unmoved)
         refuse_shadowed(statics, [job.path for job in jobs] + layout.SITE_FILES, config)
 
@@ -285,7 +281,7 @@ def _rebuild(
     records = with_stats(made, publication.paths, config.output_dir)
     del jobs, statics
     kept_site = site if on_plan is not None else None
-    del site, planned  # both names: `planned` alone kept every page through the cache's writing
+    del site
 
     # The cache is written before anything is published, so a full disk or a cache folder
     # that cannot be written stops the build with the output as it was; after publishing it
@@ -337,6 +333,15 @@ def _rebuild(
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def _pages(planned: SitePages | list[Problem]) -> SitePages:
+    """The site's pages, or the build refused with the clashes `plan_pages` found. (One name
+    for the plan: a second one, kept after `del site`, held every page through the cache's
+    writing.)"""
+    if isinstance(planned, list):
+        raise unreadable(planned)
+    return planned
 
 
 def _make(
