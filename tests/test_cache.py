@@ -5,6 +5,7 @@ a mix of old and new rendering."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import os
 import pickle
@@ -21,7 +22,7 @@ import scofeed
 from scofeed.config import Config, load_config
 from scofeed.posts import store
 from scofeed.posts.countries import load_gazetteer
-from scofeed.posts.post import parse_post
+from scofeed.posts.post import Post, parse_post, post_of
 from scofeed.publish import cache as cache_module
 from scofeed.publish.build import build
 from scofeed.publish.cache import LIBRARIES, cache_key, library_versions
@@ -137,6 +138,40 @@ def test_an_upgraded_library_means_a_clean_build(
     monkeypatch.setattr(cache_module, "library_versions", lambda: upgraded)
     report = build(config, now=NOW)
     assert report.feeds and len(parsed) == 15  # every post read again, every feed planned
+
+
+def test_the_posts_taken_from_the_cache_are_the_parsed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`post_of` makes the cached posts without `Post.__init__`: they must be Posts all the
+    same, equal to the parsed ones field by field, and as frozen and hashable."""
+    make_store(tmp_path, 12)
+    config = load_config(tmp_path)
+    build(config, now=NOW)
+    detect = load_gazetteer(config.gazetteer, config.where).detect
+
+    def read(cache: cache_module.BuildCache | None) -> list[Post]:
+        posts, problems = store.load_posts(
+            config.posts_dir, tz=config.tzinfo, detect=detect, shown_from=config.root, cache=cache
+        )
+        assert [p for p in problems if not p.warning] == []
+        return posts
+
+    parsed = read(None)
+    counted = _parses(monkeypatch)
+    cached = read(cache_module.BuildCache.load(config.cache_dir, _key(config)))
+    assert counted == [] and len(cached) == len(parsed) > 12  # every one from the cache
+    for old, new in zip(parsed, cached, strict=True):
+        assert type(new) is Post and new == old and hash(new) == hash(old)
+        assert [getattr(new, n) for n in Post.__slots__] == [
+            getattr(old, n) for n in Post.__slots__
+        ]
+        assert pickle.loads(pickle.dumps(new)) == new  # noqa: S301 - made here
+        assert dataclasses.replace(new, title="other").title == "other"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            new.title = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):  # a field short is refused, never left to its default
+        post_of([getattr(parsed[0], n) for n in Post.__slots__][:-1])
 
 
 def _key(config: Config) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from scofeed.errors import ConfigError, InputError, Problem, split_warnings
 from scofeed.infra.parallel import fork_map
 from scofeed.posts.files import FileStat, PostFile, read_bytes, walk_files
-from scofeed.posts.post import Detect, Post, parse_post
+from scofeed.posts.post import Detect, Post, parse_post, post_of
 from scofeed.posts.slugs import (
     BUNDLE_STEM,
     DATED_NAME,
@@ -197,7 +197,7 @@ def _parse_all(jobs: list[_Job], tz: tzinfo, detect: Detect | None) -> list[Post
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     pool: dict[object, object] = {}
     return [
-        Post(*_shared(parsed, job[0], pool)) if isinstance(parsed, tuple) else parsed
+        post_of(_shared(parsed, job[0], pool)) if isinstance(parsed, tuple) else parsed
         for chunk, part in zip(
             chunks, fork_map(_parse_chunk_flat, chunks, shared=(tz, detect)), strict=True
         )

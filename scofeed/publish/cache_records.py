@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scofeed.posts.files import packed_version
-from scofeed.posts.post import Post
+from scofeed.posts.post import Post, post_of
 from scofeed.publish.cache_files import Corrupt, shaped
 
 # A post as the cache holds it: the fields its file gives, by name (its path and real path are
@@ -100,7 +100,7 @@ def as_post(record: Record, path: str, source: str, shared: list[Any]) -> Post:
     listed[1] = date
     listed[2] = date if record[2] is None else parse(record[2])
     fields = (path, listed[0], listed[1], listed[2], None, *listed[3:-1], source, record[-1])
-    return Post(*fields)
+    return post_of(fields)
 
 
 # A published file as the cache remembers it: the key of its inputs, the sha256 of its bytes, and
