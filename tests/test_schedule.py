@@ -26,6 +26,8 @@ from scofeed.posts.post import Post
 from scofeed.posts.store import load_posts
 from scofeed.publish import rendering
 from scofeed.publish.build import build
+from scofeed.site import entries as entries_module
+from scofeed.site import jsonfeed, splice
 
 from conftest import NOW, clean_build, make_store, post, run_cli, tree
 
@@ -109,6 +111,40 @@ def test_builds_on_every_core_equal_builds_on_one(
         (p.line, p.message) for p in one.value.problems
     ]
     assert len(one.value.problems) == 1
+
+
+def test_on_two_cores_each_entry_is_written_and_checked_in_about_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processes take the jobs in runs: a post's feed documents, rendered close together,
+    mostly fall to one of them, which writes its entry text (and validates it in full) once.
+    Dealt one job each in turn, both processes did most posts' (here 1.85 times the texts
+    there are, checked), and a clean build of 10,000 posts on two cores took twice the CPU of
+    one on one core."""
+    make_store(tmp_path, 300)
+    (tmp_path / "scofeed.toml").write_text("feed_limit = 10\n")  # many archive documents
+    made = tmp_path / "made"
+    real = entries_module.piece
+
+    def noting(entry_for: Any, kind: str, post: Any, countries: Any, make: Any) -> str:
+        def logged(post: Any, countries: Any) -> str:
+            with made.open("a") as fh:
+                fh.write(f"{os.getpid()} {kind} {post.path}\n")
+            return make(post, countries)  # type: ignore[no-any-return]
+
+        return real(entry_for, kind, post, countries, logged)
+
+    monkeypatch.setattr("scofeed.infra.parallel.cores", lambda: 2)
+    monkeypatch.setattr(rendering, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(rendering, "PARALLEL_ENTRIES", 1)
+    monkeypatch.setattr(splice, "piece", noting)
+    monkeypatch.setattr(jsonfeed, "piece", noting)
+    build(load_config(tmp_path), now=NOW)
+    lines = made.read_text().splitlines()
+    assert len({line.split()[0] for line in lines}) == 2  # both processes wrote entries
+    pieces = {tuple(line.split()[1:]) for line in lines}
+    assert len(pieces) > 900  # three kinds of 300 posts and the seed's
+    assert len(lines) < 1.5 * len(pieces), (len(lines), len(pieces))
 
 
 def test_posts_parsed_on_every_core_share_what_they_have_alike(

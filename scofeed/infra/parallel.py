@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -72,7 +72,7 @@ def fork_map(
     shared: Any = None,
     parallel: bool = True,
     own: Any = None,
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """`fn(shared, item)` for each of `items`, results in order (consume them all); on every
     core when `parallel` and the machine allows it: this process is one of the workers (it
     takes every n-th item itself, with `own` for `shared` when given) and forks the others."""

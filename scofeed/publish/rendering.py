@@ -7,6 +7,7 @@ rendered it; on every core when there is much to do (a clean build), in this pro
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scofeed.config import Config
 from scofeed.errors import Problem
 from scofeed.infra.memo import Recent
-from scofeed.infra.parallel import fork_map
+from scofeed.infra.parallel import cores, fork_map
 from scofeed.publish.cache import BuildCache
 from scofeed.publish.cache_records import FileRecord
 
@@ -370,10 +371,33 @@ def render_all(
         publication.expect_staging(by_workers=True)
     # Workers get indices: the jobs (and their posts) they inherit, never through a pipe.
     shared = (todo, config, entries, publication)
-    own = None
-    if parallel:
-        own = (todo, config, entries.sharing(memo_size=OWN_MEMO_SIZE), publication)
-    yield from fork_map(_render_job, range(len(todo)), shared=shared, parallel=parallel, own=own)
+    if not parallel:
+        yield from fork_map(_render_job, range(len(todo)), shared=shared, parallel=False)
+        return
+    own = (todo, config, entries.sharing(memo_size=OWN_MEMO_SIZE), publication)
+    blocks = _blocks(len(todo), cores())
+    with closing(fork_map(_render_block, blocks, shared=shared, own=own)) as rendered:
+        for block in rendered:
+            yield from block
+
+
+# Jobs go to the processes in runs, this many a process: a post's feed documents are rendered
+# close together (`feed_jobs`), and each process writes a post's entry text and validates it
+# in full once (`Entries.pieces`, `validated`). Dealt one job at a time, as before, both
+# processes did nearly every post's (97% at 10,000 posts), and a clean build on two cores took
+# twice the CPU of one on one core, in the same wall time; eight runs a process: 6%.
+RUNS_A_PROCESS = 8
+
+
+def _blocks(count: int, processes: int) -> list[range]:
+    size = max(1, -(-count // (processes * RUNS_A_PROCESS)))
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _render_block(
+    shared: tuple[list[Job], Config, Entries, Publication], block: range
+) -> list[tuple[Staged, str, list[Problem]]]:
+    return [_render_job(shared, index) for index in block]
 
 
 def _render_entries(shared: tuple[list[Post], Config, Refs | None], indices: range) -> list[Entry]:
