@@ -198,6 +198,16 @@ def describe_scofeed_output(out: Path, whole_site: bool = False) -> str:
     )
 
 
+def add_sizes(parser: argparse.ArgumentParser, default: str) -> None:
+    """The `--sizes` option every benchmark takes: post counts, `_` allowed (`100_000`)."""
+    parser.add_argument(
+        "--sizes",
+        default=default,
+        type=lambda s: [int(x.replace("_", "")) for x in s.split(",")],
+        help="comma-separated post counts (default: %(default)s)",
+    )
+
+
 def parse_args(argv: Sequence[str] | None, whole_site: bool = False) -> argparse.Namespace:
     script = "bench_site.py" if whole_site else "bench_build.py"
     parser = argparse.ArgumentParser(
@@ -205,12 +215,7 @@ def parse_args(argv: Sequence[str] | None, whole_site: bool = False) -> argparse
         + (", whole site (pages, listings, sitemap, feeds)." if whole_site else ", feeds only."),
         epilog=f"example: python benchmarks/{script} --sizes 1000,10000",
     )
-    parser.add_argument(
-        "--sizes",
-        default="1000,10000" if whole_site else "1000,10000,100000",
-        type=lambda s: [int(x.replace("_", "")) for x in s.split(",")],
-        help="comma-separated post counts (default: %(default)s)",
-    )
+    add_sizes(parser, "1000,10000" if whole_site else "1000,10000,100000")
     parser.add_argument(
         "--workdir",
         type=Path,

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_build import BENCH_DIR, reset, write_scofeed_config
+from bench_build import BENCH_DIR, add_sizes, reset, write_scofeed_config
 from generate import DEFAULT_SEED, ensure_posts, newest_post_with_countries
 from measure import Run, find_scofeed, host_facts, load_average, output_size, run_measured
 from report import clip, fmt_run, report_machine
@@ -74,12 +74,7 @@ def scale_case(n: int, case_dir: Path, scofeed: list[str], args: argparse.Namesp
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="scofeed alone on N generated posts")
-    parser.add_argument(
-        "--sizes",
-        default="100000",
-        type=lambda s: [int(x.replace("_", "")) for x in s.split(",")],
-        help="comma-separated post counts (default: %(default)s)",
-    )
+    add_sizes(parser, "100000")
     parser.add_argument("--feed-content", choices=("full", "summary"), default="full")
     parser.add_argument("--workdir", type=Path, default=BENCH_DIR / "work")
     parser.add_argument("--keep", action="store_true", help="keep the posts and the output")
