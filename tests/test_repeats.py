@@ -216,3 +216,71 @@ def test_a_build_refuses_every_feed_a_bad_entry_is_in(
     assert {p.path for p in caught.value.problems} == carrying
     assert all("rss-date-rfc822" in p.message for p in caught.value.problems)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == published
+
+
+# Documents that must be validated whole, each a way to hide an entry's text from the cut
+# between entries (a comment, CDATA or a processing instruction that could hold `</item>`) or
+# to read an entry in another light; `!` and `?` many times first, as text, so that the
+# search by those bytes goes past its quick path.
+MUCH = "Really? Yes! " * 70
+X = ' xmlns="urn:x"'  # an element of another vocabulary, unprefixed
+REFUSED = {
+    "a comment in an entry": rss(item(1), item(2, extra="<!-- </item> -->")),
+    "CDATA after many marks": rss(
+        item(1, extra=f"<category>{MUCH}</category>"),
+        item(2, extra="<category><![CDATA[a]]></category>"),
+    ),
+    "a processing instruction": rss(item(1), item(2)).replace(b"<channel>", b"<channel><?pi x?>"),
+    "a DOCTYPE": b"<!DOCTYPE rss>\n" + rss(item(1)).partition(b"\n")[2],
+    "an entry with an attribute": rss(
+        item(1), item(2).replace("<item>", '<item x:a="1">'), ns=' xmlns:x="urn:x"'
+    ),
+    "the first entry with an attribute": rss(
+        item(1).replace("<item>", '<item x:a="1">'), item(2), ns=' xmlns:x="urn:x"'
+    ),
+    "the tag's start in the head": rss(item(1), head=f"<items{X}/>"),
+    "the tag's start in an entry": rss(item(1, extra=f"<itemize{X}/>"), item(2)),
+    "an element between entries": rss(item(1), f"<other{X}/>" + item(2)),
+    "an element after the entries": rss(item(1), item(2)).replace(
+        b"\n</channel>", f"<other{X}/>\n</channel>".encode()
+    ),
+    "another encoding": rss(item(1)).replace(b"UTF-8", b"ISO-8859-1"),
+}
+
+
+@pytest.mark.parametrize("data", REFUSED.values(), ids=REFUSED.keys())
+def test_documents_not_written_as_lxml_writes_them_are_validated_whole(
+    monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> None:
+    assert errors(data) == []  # else it would be validated whole for its errors anyway
+    validated: list[bytes] = []
+
+    def spy(data: bytes, source: str) -> list[Finding]:
+        validated.append(data)
+        return validate_bytes(data, source=source)
+
+    monkeypatch.setattr(repeats, "validate_bytes", spy)
+    seen = Repeats()
+    for _ in range(2):  # the second time every entry has been seen, if it was remembered
+        seen.errors(data, "doc")
+    assert validated == [data, data]
+
+
+def test_a_document_as_lxml_writes_it_is_cut_around_each_entry() -> None:
+    data = rss(item(1, extra=f"<category>{MUCH}</category>"), item(2), item(3))
+    parts = repeats._taken_apart(data)
+    assert parts is not None
+    _, head, items, tail, tag = parts
+    assert tag == b"item" and [i.count(b"<item>") for i in items] == [1, 1, 1]
+    assert b"\n    ".join((head + items[0], *items[1:])) + tail == data
+
+
+def test_entries_are_left_out_only_when_their_ids_are_plainly_all_different() -> None:
+    sure = repeats._id_of(item(1, guid=" g1 ").encode(), b"item")
+    assert sure == "g1"
+    assert repeats._id_of(item(1, guid="a&amp;b").encode(), b"item") == repeats._UNSURE
+    assert repeats._id_of(entry(1, extra="<id>x</id>").encode(), b"entry") == repeats._UNSURE
+    assert repeats._id_of(b"<item><title>t</title></item>", b"item") is None
+    assert repeats._distinct(["g1", None, "g2", None])
+    assert not repeats._distinct(["g1", "g1"])
+    assert not repeats._distinct(["g1", repeats._UNSURE])

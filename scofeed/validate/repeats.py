@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from scofeed.infra.memo import Recent
 from scofeed.validate.document import validate_bytes
@@ -41,30 +42,48 @@ _TAILS = {
 }
 
 
+# What an entry seen clean is remembered with: the text of its id (None: it has none), or
+# `_UNSURE` when two spellings of one id could be read alike (a reference, a carriage return)
+# or it has more than one: then no document it is in leaves any entry out.
+_UNSURE = "\x00unsure"  # no id's text: a NUL is no XML character
+_NEW = "\x00new"
+
+
 class Repeats:
     """The error findings of documents, each entry validated in full once (while remembered:
     the `size` most recent)."""
 
     def __init__(self, size: int = 8192) -> None:
-        self.clean: Recent[bytes, None] = Recent(size)
+        self.clean: Recent[bytes, str | None] = Recent(size)
 
     def errors(self, data: bytes, source: str) -> list[Finding]:
         parts = _taken_apart(data)
         if parts is None:
             return _errors(data, source)
-        context, pieces, tag = parts
-        items = pieces[1::2]
-        keys = [hashlib.blake2b(item, digest_size=16, key=context).digest() for item in items]
+        context, head, items, tail, tag = parts
+        # Every entry's digest under its root; what is known of an entry seen clean (it was
+        # taken apart then, under the same root: the same tag) is not worked out again.
+        keys = []
+        for item in items:
+            digest = context.copy()
+            digest.update(item)
+            keys.append(digest.digest())
         clean = self.clean
-        seen = [key in clean for key in keys]
-        if any(seen) and _distinct_ids(items, tag):
-            new = (item for item, known in zip(items, seen, strict=True) if not known)
-            if _errors(b"".join((pieces[0], *new, pieces[-1])), source):
+        ids = [clean.get(key, _NEW) for key in keys]
+        fresh = [i for i, known in enumerate(ids) if known == _NEW]
+        start = b"<" + tag
+        for i in fresh:
+            if items[i].count(start) != 1:  # nested in it, or another name starting so
+                return _errors(data, source)
+            ids[i] = _id_of(items[i], tag)
+        if len(fresh) < len(items) and _distinct(ids):
+            new = (items[i] for i in fresh)
+            if _errors(b"".join((head, *new, tail)), source):
                 return _errors(data, source)  # reported as the whole document has them
         elif found := _errors(data, source):
             return found
-        for key in keys:
-            clean[key] = None
+        for key, id_ in zip(keys, ids, strict=True):
+            clean[key] = id_
         return []
 
 
@@ -72,11 +91,13 @@ def _errors(data: bytes, source: str) -> list[Finding]:
     return [f for f in validate_bytes(data, source=source) if f.severity == "error"]
 
 
-def _taken_apart(data: bytes) -> tuple[bytes, list[bytes], bytes] | None:
-    """The document's context (its root's start tag, and for Atom whether the feed has an
-    author), and its text cut around each entry (odd places: the entries); None when it is
-    not written so that this can be done safely."""
-    if data.find(b"<?", 1) != -1 or data.find(b"<!") != -1:  # comments, CDATA, a DOCTYPE
+def _taken_apart(data: bytes) -> tuple[Any, bytes, list[bytes], bytes, bytes] | None:
+    """The document's context (a digest of its root's start tag, and for Atom of whether the
+    feed has an author, to go on with each entry's), its text before the first entry, its
+    entries, its text after the last, and their tag; None when it is not written so that this
+    can be done safely. Each step is one pass of C over the text: this runs on every feed
+    document of a build, and took as long as validating their new entries."""
+    if _pair_in(data, b"?", 1) or _pair_in(data, b"!", 0):  # comments, CDATA, a DOCTYPE
         return None
     if data.startswith(b"<?"):  # UTF-8, the encoding ids are compared in
         declared = _ENCODING.search(data, 0, data.find(b"?>"))
@@ -91,43 +112,63 @@ def _taken_apart(data: bytes) -> tuple[bytes, list[bytes], bytes] | None:
     if tag is None:
         return None
     opening, closing = b"<" + tag + b">", b"</" + tag + b">"
-    pieces, at = [], 0
-    while (begin := data.find(opening, at)) != -1:
-        finish = data.find(closing, begin)
-        if finish == -1:
-            return None
-        finish += len(closing)
-        pieces += [data[at:begin], data[begin:finish]]
-        at = finish
-    pieces.append(data[at:])
-    # Every entry found: none nested in another, written with attributes or as the start of
-    # another name; nothing but white space between them (which the shortened document leaves
-    # out: an entry written with a prefix, say), and nothing after them but the closing tags.
-    if len(pieces) == 1 or data.count(b"<" + tag) != len(pieces) // 2:
+    # Cut after each closing tag: every piece but the last is then (white space and) an entry
+    # written without attributes; the first has the document's head before it.
+    chunks = data.split(closing)
+    first = chunks[0].find(opening)
+    if len(chunks) < 2 or first == -1:
         return None
-    if any(piece.strip() for piece in pieces[2:-1:2]) or not _TAILS[tag].fullmatch(pieces[-1]):
+    head = chunks[0][:first]
+    items = [chunks[0][first:] + closing]
+    for chunk in chunks[1:-1]:
+        at = chunk.find(opening)
+        if at == -1 or (at and not chunk[:at].isspace()):
+            return None
+        items.append(chunk[at:] + closing)
+    # Nothing after the entries but the closing tags: an element there, an Atom feed's metadata
+    # after its entries say, is read in the light of the entries before it. (Each entry is
+    # checked for another start of its tag inside it by `Repeats.errors`, once.)
+    tail = chunks[-1]
+    if b"<" + tag in head or not _TAILS[tag].fullmatch(tail):
         return None
     context = data[start : end + 1]
     if tag == b"entry":
-        context += b" author" if b"<author>" in pieces[0] else b""
-    return hashlib.blake2b(context, digest_size=16).digest(), pieces, tag
+        context += b" author" if b"<author>" in head else b""
+    return hashlib.sha256(context), head, items, tail, tag
 
 
-def _distinct_ids(items: list[bytes], tag: bytes) -> bool:
-    """Whether no two entries can share an id as the rules read it (the element's text,
-    stripped): each has at most one, of text alone, without a reference or a carriage return
-    (which the parser would turn into something else), and no two are alike."""
-    start, pattern = _IDS[tag]
-    ids = []
-    for item in items:
-        found = pattern.findall(item)
-        if len(found) != item.count(start) or len(found) > 1:
+def _pair_in(data: bytes, second: bytes, start: int) -> bool:
+    """Whether `<` + `second` is in `data` from `start`, found by its second byte (C's memchr):
+    `<` is in every tag, `!` and `?` in few places of a feed."""
+    at = data.find(second, start + 1)
+    for _ in range(64):
+        if at == -1:
             return False
-        if found:
-            if b"&" in found[0] or b"\r" in found[0]:
-                return False
-            try:
-                ids.append(found[0].decode("utf-8").strip())
-            except UnicodeDecodeError:
-                return False
-    return len(set(ids)) == len(ids)
+        if data[at - 1] == 0x3C:  # "<"
+            return True
+        at = data.find(second, at + 1)
+    return data.find(b"<" + second, start) != -1
+
+
+def _id_of(item: bytes, tag: bytes) -> str | None:
+    """The text of the entry's id as the rules read it (stripped), None when it has none,
+    `_UNSURE` when it has more than one, or text that the parser would turn into something
+    else (a reference, a carriage return)."""
+    start, pattern = _IDS[tag]
+    found: list[bytes] = pattern.findall(item)
+    if len(found) != item.count(start) or len(found) > 1:
+        return _UNSURE
+    if not found:
+        return None
+    if b"&" in found[0] or b"\r" in found[0]:
+        return _UNSURE
+    try:
+        return found[0].decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return _UNSURE
+
+
+def _distinct(ids: list[str | None]) -> bool:
+    """Whether no two entries can share an id as the rules read it."""
+    texts = [i for i in ids if i is not None]
+    return _UNSURE not in texts and len(set(texts)) == len(texts)
