@@ -85,6 +85,22 @@ def test_symlink_outside_the_store_is_refused(tmp_path: Path) -> None:
     assert "outside the posts folder; copy it in" in str(problems[0])
 
 
+def test_a_store_named_relatively_or_through_a_link_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "content" / "posts"
+    (real / "2008").mkdir(parents=True)
+    (real / "notes.md").write_text(post("date: 2008-05-19"))
+    (real / "2008" / "summit.md").write_text(post("date: 2008-05-20"))
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "posts").symlink_to(real)
+    monkeypatch.chdir(tmp_path / "site")
+    for store in (real, Path("posts"), Path("../content/posts"), tmp_path / "site" / "posts"):
+        posts, problems = load_posts(store, tz=UTC)
+        assert problems == [], store
+        assert sorted(p.slug for p in posts) == ["notes", "summit"], store
+
+
 def test_oversized_post_is_refused_without_reading_it(tmp_path: Path) -> None:
     store = tmp_path / "posts"
     store.mkdir()

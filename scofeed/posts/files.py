@@ -52,7 +52,8 @@ def walk_files(
     inside = root + os.sep
     found: list[tuple[tuple[str, ...], PostFile]] = []
     seen: set[str] = set()
-    todo: list[tuple[str, tuple[str, ...]]] = [(os.fspath(posts_dir), ())]
+    # From the real root: a path given relative, or through a link, is inside it all the same.
+    todo: list[tuple[str, tuple[str, ...]]] = [(root, ())]
 
     def refuse(parts: tuple[str, ...], real: str, why: str) -> None:
         found.append((parts, ("/".join(parts), real, why)))
