@@ -134,7 +134,9 @@ def _taken_apart(data: bytes) -> tuple[Any, bytes, list[bytes], bytes, bytes] | 
     context = data[start : end + 1]
     if tag == b"entry":
         context += b" author" if b"<author>" in head else b""
-    return hashlib.sha256(context), head, items, tail, tag
+    # The context's own digest first: a prefix of fixed length, so that no other root's start
+    # tag and entry can make the same bytes.
+    return hashlib.sha256(hashlib.sha256(context).digest()), head, items, tail, tag
 
 
 def _pair_in(data: bytes, second: bytes, start: int) -> bool:
