@@ -156,16 +156,22 @@ def test_the_errors_are_those_of_the_whole_document(documents: list[bytes]) -> N
     assert found, "each case has an error to find"
 
 
-def test_an_entry_seen_clean_under_the_same_root_is_not_validated_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    validated: list[bytes] = []
+@pytest.fixture
+def validated(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every document `Repeats` hands to `validate_bytes`, in order."""
+    seen: list[bytes] = []
 
     def spy(data: bytes, source: str) -> list[Finding]:
-        validated.append(data)
+        seen.append(data)
         return validate_bytes(data, source=source)
 
     monkeypatch.setattr(repeats, "validate_bytes", spy)
+    return seen
+
+
+def test_an_entry_seen_clean_under_the_same_root_is_not_validated_again(
+    validated: list[bytes],
+) -> None:
     seen = Repeats()
     first, second = rss(item(1), item(2)), rss(item(3), item(2), item(1))
     assert seen.errors(first, "a") == [] and validated == [first]
@@ -250,16 +256,9 @@ REFUSED = {
 
 @pytest.mark.parametrize("data", REFUSED.values(), ids=REFUSED.keys())
 def test_documents_not_written_as_lxml_writes_them_are_validated_whole(
-    monkeypatch: pytest.MonkeyPatch, data: bytes
+    validated: list[bytes], data: bytes
 ) -> None:
     assert errors(data) == []  # else it would be validated whole for its errors anyway
-    validated: list[bytes] = []
-
-    def spy(data: bytes, source: str) -> list[Finding]:
-        validated.append(data)
-        return validate_bytes(data, source=source)
-
-    monkeypatch.setattr(repeats, "validate_bytes", spy)
     seen = Repeats()
     for _ in range(2):  # the second time every entry has been seen, if it was remembered
         seen.errors(data, "doc")
