@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
 from stat import S_ISREG
@@ -58,9 +59,6 @@ def walk_files(
     def refuse(parts: tuple[str, ...], real: str, why: str) -> None:
         found.append((parts, ("/".join(parts), real, why)))
 
-    # The loop below runs once per post file on every build, a no-op's included: it calls as
-    # little as it can per entry (10,000 posts: 74 -> 46 ms walked again in one process, 68 ->
-    # 61 ms walked first in a fresh one, where the kernel's stats and new memory dominate).
     while todo:
         folder, parts = todo.pop()
         real_folder = os.path.realpath(folder)
@@ -71,51 +69,56 @@ def walk_files(
             refuse((*parts[:-1], parts[-1] + "/"), real_folder,
                    f"folders nest over {MAX_FOLDER_DEPTH} deep here; flatten them")  # fmt: skip
             continue
-        prefix = "/".join(parts) + "/" if parts else ""
+        prefix = "/".join(parts) + "/" if parts else ""  # each key's folders, joined once
         # The folder's entries one at a time: each keeps its full stat once asked, and a list
         # of a flat store's 300,000 entries was most of a no-op build's peak memory (390 MB).
         try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    name = entry.name
-                    if skip_hidden and name[0] == ".":
-                        continue
-                    real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                    try:
-                        is_dir = entry.is_dir()
-                    except OSError as exc:  # a link loop: a post by its name, or nothing at all
-                        if suffix is None or name.endswith(suffix):
-                            refuse((*parts, name), real, f"cannot be read: {exc.strerror or exc}")
-                        continue
-                    if is_dir:
-                        if real != root and not real.startswith(inside):
-                            refuse((*parts, name + "/"), real,
-                                   f"links to {real}, outside {called}; copy it in")  # fmt: skip
-                        else:
-                            todo.append((entry.path, (*parts, name)))
-                        continue
-                    if suffix is not None and not name.endswith(suffix):
-                        continue
-                    if not real.startswith(inside):
-                        stat: FileStat | str = f"links to {real}, outside {called}; copy it in"
+            for entry in _entries(folder):
+                name = entry.name
+                if skip_hidden and name[0] == ".":
+                    continue
+                real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                try:
+                    is_dir = entry.is_dir()
+                except OSError as exc:  # a link loop: a post by its name, or nothing at all
+                    if suffix is None or name.endswith(suffix):
+                        refuse((*parts, name), real, f"cannot be read: {exc.strerror or exc}")
+                    continue
+                if is_dir:
+                    if real != root and not real.startswith(inside):
+                        refuse((*parts, name + "/"), real,
+                               f"links to {real}, outside {called}; copy it in")  # fmt: skip
                     else:
-                        try:
-                            full = entry.stat()
-                        except OSError as exc:
-                            stat = f"cannot be read: {exc.strerror or exc}"
-                        else:
-                            stat = (
-                                FileStat(full.st_size, full.st_mtime_ns, full.st_ino,
-                                         full.st_ctime_ns)
-                                if S_ISREG(full.st_mode)
-                                else "is no regular file (a FIFO, a device or a socket); remove it"
-                            )  # fmt: skip
+                        todo.append((entry.path, (*parts, name)))
+                    continue
+                if suffix is None or name.endswith(suffix):
+                    stat = _stat_of(entry, real, inside, called)
                     found.append(((*parts, name), (prefix + name, real, stat)))
         except OSError as exc:  # the folder cannot be read, or failed half-way
             shown = (*parts[:-1], parts[-1] + "/") if parts else ("./",)
             refuse(shown, real_folder, f"cannot be read: {exc.strerror or exc}")
     found.sort(key=itemgetter(0))
     return [post_file for _, post_file in found]
+
+
+def _stat_of(entry: os.DirEntry[str], real: str, inside: str, called: str) -> FileStat | str:
+    """A found file's stat, or why it cannot be used (`inside`: the store's real path and a
+    separator)."""
+    if not real.startswith(inside):
+        return f"links to {real}, outside {called}; copy it in"
+    try:
+        full = entry.stat()
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not S_ISREG(full.st_mode):
+        return "is no regular file (a FIFO, a device or a socket); remove it"
+    return file_stat(full)
+
+
+def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    """The folder's entries as it is read; an OSError if it cannot be, at first or half-way."""
+    with os.scandir(folder) as scan:
+        yield from scan
 
 
 def file_version(stat: os.stat_result | FileStat) -> tuple[int, int, int, int]:
